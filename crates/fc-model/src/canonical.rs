@@ -1,12 +1,61 @@
 //! The canonical CSV text form: fixed column order and number formatting, so
 //! that an export re-imported and exported again is byte-identical.
 
+use crate::point::{Field, FieldKind, TelemetryPoint};
+use crate::time::format_ts;
+
 /// The canonical CSV header, in canonical column order.
 pub const CANONICAL_HEADER: &str = "truck_id,ts,lat,lon,speed_kmh,rpm,fuel_level_pct,fuel_l,fuel_used_l,fuel_rate_lph,odometer_km,engine_hours,ignition,driver_id,pto,alt_m,ambient_temp_c,fuel_level_pct_2,fuel_l_2";
 
 /// Shortest text that parses back to the same `f64` (Rust's `Display` guarantees the round trip).
 pub fn format_f64(v: f64) -> String {
     format!("{v}")
+}
+
+/// Appends one canonical CSV row (no line ending) for a point.
+///
+/// Ids are quoted only when they contain a separator, quote or line break, as CSV requires.
+pub fn write_point_row(p: &TelemetryPoint, out: &mut String) {
+    use std::fmt::Write;
+    push_text(out, &p.truck_id);
+    out.push(',');
+    out.push_str(&format_ts(p.ts));
+    for field in &Field::ALL[2..] {
+        out.push(',');
+        match field.kind() {
+            FieldKind::Float => {
+                if let Some(v) = p.float(*field) {
+                    let _ = write!(out, "{v}");
+                }
+            }
+            FieldKind::Bool => {
+                let v = if *field == Field::Ignition {
+                    p.ignition
+                } else {
+                    p.pto
+                };
+                if let Some(v) = v {
+                    out.push_str(format_bool(v));
+                }
+            }
+            FieldKind::Text => {
+                if let Some(d) = &p.driver_id {
+                    push_text(out, d);
+                }
+            }
+            FieldKind::Time => {}
+        }
+    }
+}
+
+fn push_text(out: &mut String, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push('"');
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
 }
 
 /// Flags are written as `true` / `false`.
@@ -17,7 +66,6 @@ pub fn format_bool(v: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::point::Field;
 
     #[test]
     fn header_matches_field_order() {
@@ -32,5 +80,23 @@ mod tests {
         }
         assert_eq!(format_f64(12.0), "12");
         assert_eq!(format_f64(74.5), "74.5");
+    }
+
+    #[test]
+    fn rows_follow_the_header() {
+        let mut p = TelemetryPoint::new("T,1", 1_709_294_400_000);
+        p.fuel_level_pct = Some(74.5);
+        p.ignition = Some(true);
+        p.driver_id = Some("D\"7".into());
+        let mut row = String::new();
+        write_point_row(&p, &mut row);
+        assert_eq!(
+            row,
+            "\"T,1\",2024-03-01T12:00:00.000Z,,,,,74.5,,,,,,true,\"D\"\"7\",,,,,"
+        );
+        assert_eq!(
+            row.matches(',').count() - 1,
+            CANONICAL_HEADER.matches(',').count()
+        );
     }
 }
