@@ -1,0 +1,5 @@
+## Import report
+import-rows-read = { $count ->
+    [one] 1 row read
+   *[other] { $count } rows read
+}
