@@ -1,0 +1,67 @@
+//! Errors that stop an import before any row is read. Row problems are never errors: they
+//! are [`crate::Issue`]s.
+
+use thiserror::Error;
+
+/// Why a file cannot be imported at all. Messages say what to do.
+#[derive(Debug, Error)]
+pub enum ImportError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// File name.
+        path: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Nothing but whitespace.
+    #[error("the file is empty")]
+    Empty,
+    /// No header row was recognised.
+    #[error(
+        "no header row found (first line: `{first_line}`); name the columns (truck_id, ts, ...) or give a mapping file with --mapping"
+    )]
+    NoHeader {
+        /// The first line, cut.
+        first_line: String,
+    },
+    /// A column the file kind cannot do without.
+    #[error(
+        "no `{field}` column in this {kind} file; rename a column to `{field}`, map one in a mapping file (--mapping){hint}"
+    )]
+    MissingColumn {
+        /// Canonical name.
+        field: &'static str,
+        /// File kind code.
+        kind: &'static str,
+        /// Extra advice (for truck_id: `--truck`).
+        hint: &'static str,
+    },
+    /// Numeric dates whose day and month can be swapped everywhere in the column.
+    #[error(
+        "dates in column `{column}` are ambiguous (e.g. `{sample}`: day/month or month/day?); rerun with --date-order dmy or --date-order mdy"
+    )]
+    AmbiguousDates {
+        /// Header.
+        column: String,
+        /// An ambiguous value.
+        sample: String,
+    },
+    /// Numbers like `1,234` whose separator can be decimal or thousands everywhere in the column.
+    #[error(
+        "numbers in column `{column}` are ambiguous (e.g. `{sample}`: decimal or thousands separator?); rerun with --decimal comma or --decimal dot"
+    )]
+    AmbiguousDecimal {
+        /// Header.
+        column: String,
+        /// An ambiguous value.
+        sample: String,
+    },
+    /// A JSON document rather than JSON Lines.
+    #[error("this is a JSON array, not JSON Lines; write one object per line")]
+    JsonArray,
+    /// The mapping file is invalid.
+    #[error("invalid mapping file: {0}")]
+    BadMapping(String),
+}
