@@ -65,3 +65,86 @@ pub enum ImportError {
     #[error("invalid mapping file: {0}")]
     BadMapping(String),
 }
+
+impl ImportError {
+    /// A stable snake_case code, so that callers can translate the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::Io { .. } => "import_io",
+            ImportError::Empty => "import_empty",
+            ImportError::NoHeader { .. } => "import_no_header",
+            ImportError::MissingColumn { .. } => "import_missing_column",
+            ImportError::AmbiguousDates { .. } => "ambiguous_dates",
+            ImportError::AmbiguousDecimal { .. } => "ambiguous_decimal",
+            ImportError::JsonArray => "import_json_array",
+            ImportError::BadMapping(_) => "bad_mapping",
+        }
+    }
+
+    /// The values a translated message needs, by name.
+    pub fn args(&self) -> Vec<(&'static str, String)> {
+        match self {
+            ImportError::Io { path, source } => {
+                vec![("path", path.clone()), ("reason", source.to_string())]
+            }
+            ImportError::Empty | ImportError::JsonArray => Vec::new(),
+            ImportError::NoHeader { first_line } => vec![("first_line", first_line.clone())],
+            ImportError::MissingColumn { field, kind, .. } => {
+                vec![
+                    ("field", (*field).to_string()),
+                    ("kind", (*kind).to_string()),
+                ]
+            }
+            ImportError::AmbiguousDates { column, sample }
+            | ImportError::AmbiguousDecimal { column, sample } => {
+                vec![("column", column.clone()), ("sample", sample.clone())]
+            }
+            ImportError::BadMapping(why) => vec![("reason", why.clone())],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_distinct() {
+        let errors = [
+            ImportError::Io {
+                path: "a".into(),
+                source: std::io::Error::other("x"),
+            },
+            ImportError::Empty,
+            ImportError::NoHeader {
+                first_line: "x".into(),
+            },
+            ImportError::MissingColumn {
+                field: "ts",
+                kind: "telemetry",
+                hint: "",
+            },
+            ImportError::AmbiguousDates {
+                column: "d".into(),
+                sample: "03/04/2024".into(),
+            },
+            ImportError::AmbiguousDecimal {
+                column: "v".into(),
+                sample: "1,234".into(),
+            },
+            ImportError::JsonArray,
+            ImportError::BadMapping("x".into()),
+        ];
+        let mut codes: Vec<_> = errors.iter().map(ImportError::code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), errors.len());
+        assert_eq!(
+            errors[4].args(),
+            vec![
+                ("column", "d".to_string()),
+                ("sample", "03/04/2024".to_string())
+            ]
+        );
+    }
+}
