@@ -337,7 +337,9 @@ struct Core {
     sigma: f64,
     sigma_measured: bool,
     scratch: Vec<f64>,
-    prev_obs: Option<(i64, f64)>,
+    prev_obs: Option<(i64, f64, f64)>,
+    /// Noise from the first few differences, used (never below the prior) until measured.
+    early_sigma: f64,
     filt: [f64; 9],
     filt_len: usize,
     filt_pos: usize,
@@ -349,6 +351,17 @@ struct Core {
     unobs_moved: bool,
     collect: [(i64, f64, f64); 9],
     collect_len: usize,
+    /// Collected samples that came from the current stop (the rest from earlier stops).
+    collect_fresh: usize,
+    /// Consumption uncertainty when the first collected sample was taken.
+    collect_u_sd: f64,
+    /// Where fuel could have been added before the first collected sample: the longest
+    /// stop or dark period of the stretch up to and including that sample's stop.
+    collect_still: Option<(i64, i64)>,
+    /// Start of the current stop or data gap (the truck not known to be moving).
+    still_start: Option<i64>,
+    /// Longest completed stop or gap of this stretch.
+    best_still: Option<(i64, i64)>,
     last_obs_ts: Option<i64>,
     // levels and events
     anchor: Option<Anchor>,
@@ -357,6 +370,8 @@ struct Core {
     open: Option<Open>,
     /// A closed event held back briefly so that a drain that pauses is not split in two.
     pending: Option<(Open, f64, i64)>,
+    /// No trusted level was seen since the pending event closed (a stationary gap followed it).
+    dark_since_pending: bool,
     // frozen-sensor tracking
     run_key: (u64, u64),
     run_start_u: f64,
@@ -387,6 +402,23 @@ impl Ring {
             self.pos = (self.pos + 1) % self.v.len();
         }
     }
+}
+
+/// Sigma of the noise behind |differences| `d` (each the difference of two independent
+/// readings): the mean of the lower 80% of `d`, robust to spikes and events like a
+/// median, but not stuck on one value when the gauge is quantised (a median of |d|
+/// lands on 0 or one step). For Gaussian noise that mean is 0.5586 * sqrt(2) * sigma.
+fn trimmed_sigma(d: &[f64], scratch: &mut Vec<f64>) -> f64 {
+    scratch.clear();
+    scratch.extend_from_slice(d);
+    let k = (scratch.len() * 4) / 5;
+    let lower = if k > 0 && k < scratch.len() {
+        scratch.select_nth_unstable_by(k, f64::total_cmp).0
+    } else {
+        &mut scratch[..]
+    };
+    let mean = lower.iter().sum::<f64>() / lower.len().max(1) as f64;
+    mean / (TRIMMED_HALF_NORMAL_MEAN * std::f64::consts::SQRT_2)
 }
 
 /// Median of a small slice, sorting it in place.
@@ -471,6 +503,7 @@ impl Core {
             sigma_measured: false,
             scratch: Vec::with_capacity(NOISE_CAP),
             prev_obs: None,
+            early_sigma: 0.0,
             filt: [0.0; 9],
             filt_len: 0,
             filt_pos: 0,
@@ -481,12 +514,18 @@ impl Core {
             unobs_moved: false,
             collect: [(0, 0.0, 0.0); 9],
             collect_len: 0,
+            collect_fresh: 0,
+            collect_u_sd: 0.0,
+            collect_still: None,
+            still_start: None,
+            best_still: None,
             last_obs_ts: None,
             anchor: None,
             refr: [0.0; REF_CAP],
             refr_len: 0,
             open: None,
             pending: None,
+            dark_since_pending: false,
             run_key: (u64::MAX - 1, 0),
             run_start_u: 0.0,
             run_last_ts: 0,
@@ -534,7 +573,7 @@ impl Core {
         let s = if self.sigma_measured {
             self.sigma
         } else {
-            prior
+            prior.max(self.early_sigma)
         };
         s.max(self.quantum_l() / 12f64.sqrt()).max(0.05)
     }
@@ -585,8 +624,22 @@ impl Core {
             let gap = dt > self.cfg.max_gap_ms;
             self.consume(s, dt, gap, moving_now);
             if gap {
+                // Nothing is known about the dark time: fuel may have moved in it.
+                self.still_start.get_or_insert(lt);
                 self.mark_unobserved(false);
             }
+        }
+        if moving_now {
+            if let Some(s0) = self.still_start.take()
+                && self.unobs
+            {
+                let s0 = s0.max(self.unobs_since.unwrap_or(s0));
+                if self.best_still.is_none_or(|b| s.ts - s0 > b.1 - b.0) {
+                    self.best_still = Some((s0, s.ts));
+                }
+            }
+        } else {
+            self.still_start.get_or_insert(s.ts);
         }
         self.last_ts = Some(s.ts);
         if s.ign >= 0 {
@@ -692,7 +745,9 @@ impl Core {
                 t
             }
             None => {
-                let ign_off = self.ign == 0 && s.ign != 1;
+                // Trackers report the switch-on as it happens: off at the start of the
+                // interval means the engine was off through it (even across a silent night).
+                let ign_off = self.ign == 0;
                 if dist.is_finite() && dist > 0.2 {
                     (
                         self.l_per_km() * dist,
@@ -726,9 +781,23 @@ impl Core {
     }
 
     fn mark_unobserved(&mut self, moved: bool) {
+        if self.unobs
+            && self.collect_fresh > 0
+            && (self.collect_len >= 2 || self.short_stop_agrees())
+        {
+            // A stop too short for a full re-entry. If it still shows the reference level,
+            // it becomes the new reference (consumption uncertainty does not pile up over a
+            // day of short stops). Two samples that agree with each other are a level too:
+            // a refuel stop with the engine off gives little more, and waiting for the next
+            // stop would net the fill against whatever happens later (a night siphon).
+            self.reenter();
+        }
         if !self.unobs {
-            if moved && self.open.is_some() {
-                // Driving off ends a stationary event: close it on the levels seen so far.
+            if self.open.is_some() {
+                // Driving off or going dark ends a stationary event: close it on the levels
+                // seen so far. Left open, whatever the next stretch shows (a refuel a day
+                // later) would be credited to it. A change that carries on in the dark
+                // continues it (see `open_event`).
                 self.close_on_tail();
             }
             self.unobs = true;
@@ -738,8 +807,11 @@ impl Core {
             self.filt_len = 0;
             self.filt_pos = 0;
             self.stretch = self.stretch.wrapping_add(1);
+            self.best_still = None;
+            self.collect_len = 0;
         }
-        self.collect_len = 0;
+        // Samples of an earlier stop stay collected until a later stop confirms or contradicts them.
+        self.collect_fresh = 0;
         if moved {
             self.unobs_moved = true;
         }
@@ -840,9 +912,22 @@ impl Core {
     fn observe(&mut self, ts: i64, l: f64) {
         let c = l + self.u;
         if self.unobs {
+            if self.collect_len > 0 && self.collect_fresh == 0 && !self.agrees_with_collected(c) {
+                // The earlier stop's few samples are contradicted: they were not the level.
+                self.collect_len = 0;
+            }
+            if self.collect_len == 0 {
+                self.collect_u_sd = self.u_sd;
+                let here = (self.still_start.unwrap_or(ts), ts);
+                self.collect_still = match self.best_still {
+                    Some(b) if b.1 - b.0 > here.1 - here.0 => Some(b),
+                    _ => Some(here),
+                };
+            }
             if self.collect_len < self.collect.len() {
                 self.collect[self.collect_len] = (ts, l, c);
                 self.collect_len += 1;
+                self.collect_fresh += 1;
             }
             if self.collect_len >= self.cfg.reentry_samples.clamp(1, 9) {
                 self.reenter();
@@ -870,12 +955,8 @@ impl Core {
             None => self.set_anchor(med_c, first_ts),
             Some(a) if self.open.is_none() => {
                 let interval = since.map_or(0, |s| first_ts - s);
-                let cons_allow = self.cfg.k_consumption * (self.u_sd - a.u_sd);
                 let level_now = med_c - self.u;
-                let thermal = self.cfg.thermal_fraction
-                    * level_now.max(0.0)
-                    * (interval as f64 / self.cfg.thermal_ms.max(1) as f64).min(1.0);
-                let thr = self.base_thr() + cons_allow + thermal;
+                let (thr, cons_allow, thermal) = self.stretch_thr(&a, first_ts, level_now);
                 let delta = med_c - a.c;
                 if delta.abs() > 0.5 * thr {
                     let kind = if delta > 0.0 {
@@ -886,7 +967,8 @@ impl Core {
                     let ws = since.unwrap_or(first_ts);
                     // Fuel is not added while driving: a rise found after a trip began at this stop.
                     let start = if kind == EventKind::Fill && moved {
-                        self.stop_since.unwrap_or(first_ts).clamp(ws, first_ts)
+                        let at = self.collect_still.map_or(first_ts, |p| p.0);
+                        at.clamp(ws, first_ts)
                     } else {
                         ws
                     };
@@ -946,6 +1028,44 @@ impl Core {
             self.obs_common(ts, l, c);
         }
         self.collect_len = 0;
+        self.collect_fresh = 0;
+    }
+
+    /// Threshold of a comparison across the current stretch (noise, consumption, thermal).
+    fn stretch_thr(&self, a: &Anchor, first_ts: i64, level_now: f64) -> (f64, f64, f64) {
+        let interval = self.unobs_since.map_or(0, |s| first_ts - s);
+        let cons_allow = self.cfg.k_consumption * (self.u_sd - a.u_sd);
+        let thermal = self.cfg.thermal_fraction
+            * level_now.max(0.0)
+            * (interval as f64 / self.cfg.thermal_ms.max(1) as f64).min(1.0);
+        (self.base_thr() + cons_allow + thermal, cons_allow, thermal)
+    }
+
+    /// Whether the few samples of a stop that just ended agree with the reference level.
+    fn short_stop_agrees(&self) -> bool {
+        let (Some(a), None) = (self.anchor, self.open) else {
+            return false;
+        };
+        let n = self.collect_len;
+        let mut cs = [0.0; 9];
+        for (i, x) in self.collect[..n].iter().enumerate() {
+            cs[i] = x.2;
+        }
+        let med_c = median_mut(&mut cs[..n]);
+        let (thr, _, _) = self.stretch_thr(&a, self.collect[0].0, med_c - self.u);
+        (med_c - a.c).abs() <= 0.5 * thr
+    }
+
+    /// Whether a new sample agrees with the samples collected at earlier stops.
+    fn agrees_with_collected(&self, c: f64) -> bool {
+        let n = self.collect_len;
+        let mut cs = [0.0; 9];
+        for (i, x) in self.collect[..n].iter().enumerate() {
+            cs[i] = x.2;
+        }
+        let med_c = median_mut(&mut cs[..n]);
+        let thr = self.base_thr() + self.cfg.k_consumption * (self.u_sd - self.collect_u_sd);
+        (c - med_c).abs() <= 0.5 * thr
     }
 
     fn set_anchor(&mut self, c: f64, ts: i64) {
@@ -960,56 +1080,67 @@ impl Core {
         self.refr_len = 0;
     }
 
-    fn update_noise(&mut self, ts: i64, l: f64) {
-        if let Some((pts, pl)) = self.prev_obs
-            && ts - pts <= 5 * 60_000
+    fn update_noise(&mut self, ts: i64, l: f64, c: f64) {
+        if let Some((pts, pl, pc)) = self.prev_obs
+            && ts - pts <= self.cfg.max_gap_ms
             && self.open.is_none()
         {
-            let d = (l - pl).abs();
-            if d > 1e-6 && d < self.quantum {
-                self.quantum = d;
+            let step = (l - pl).abs();
+            if step > 1e-6 && step < self.quantum {
+                self.quantum = step;
             }
+            // Differences of the consumption-corrected level: a parked tracker reporting every
+            // 5-15 min, or a truck idling, still measures its noise (consumption is taken out).
+            let d = (c - pc).abs();
             if self.ign == 0 {
                 self.noise_off.push(d);
             } else {
                 self.noise_on.push(d);
             }
             self.noise_new += 1;
-            if self.noise_new >= 32 {
+            let min = self.cfg.noise_min_samples;
+            // Until enough differences exist, a first estimate every 8 (never below the prior).
+            let early = !self.sigma_measured && self.noise_new >= 8;
+            if self.noise_new >= 32 || early {
                 self.noise_new = 0;
-                let min = self.cfg.noise_min_samples;
                 let ring = if self.noise_off.v.len() >= min {
-                    Some(&self.noise_off.v)
+                    Some((&self.noise_off.v, true))
                 } else if self.noise_on.v.len() >= min {
-                    Some(&self.noise_on.v)
+                    Some((&self.noise_on.v, true))
+                } else if self.noise_off.v.len() + self.noise_on.v.len() >= 8 {
+                    Some((
+                        if self.noise_off.v.len() >= self.noise_on.v.len() {
+                            &self.noise_off.v
+                        } else {
+                            &self.noise_on.v
+                        },
+                        false,
+                    ))
                 } else {
                     None
                 };
-                if let Some(r) = ring {
-                    self.scratch.clear();
-                    self.scratch.extend_from_slice(r);
-                    // Mean of the lower 80% of |first differences|: robust to spikes and
-                    // events like a median, but not stuck on one value when the gauge is
-                    // quantised (a median of |d| lands on 0 or one step).
-                    let k = (self.scratch.len() * 4) / 5;
-                    let lower = if k > 0 && k < self.scratch.len() {
-                        self.scratch.select_nth_unstable_by(k, f64::total_cmp).0
+                if let Some((r, enough)) = ring
+                    && !r.is_empty()
+                {
+                    let est = trimmed_sigma(r, &mut self.scratch);
+                    if enough {
+                        self.sigma = est;
+                        self.sigma_measured = true;
                     } else {
-                        &mut self.scratch[..]
-                    };
-                    let mean = lower.iter().sum::<f64>() / lower.len().max(1) as f64;
-                    // For Gaussian noise, that mean is 0.5586 * sqrt(2) * sigma.
-                    self.sigma = mean / (TRIMMED_HALF_NORMAL_MEAN * std::f64::consts::SQRT_2);
-                    self.sigma_measured = true;
+                        self.early_sigma = est;
+                    }
                 }
             }
         }
-        self.prev_obs = Some((ts, l));
+        self.prev_obs = Some((ts, l, c));
     }
 
     fn obs_common(&mut self, ts: i64, l: f64, c: f64) {
         self.last_obs_ts = Some(ts);
-        self.update_noise(ts, l);
+        if self.open.is_none() {
+            self.dark_since_pending = false;
+        }
+        self.update_noise(ts, l, c);
         let w = self.cfg.window();
         self.filt[self.filt_pos] = c;
         self.filt_pos = (self.filt_pos + 1) % w;
@@ -1192,10 +1323,11 @@ impl Core {
         let Some(o) = self.open else { return };
         let mut tmp = [0.0; 9];
         let mut n = 0;
-        // The samples since the last progress, but at least five of this stretch so that
-        // a spike at the very end cannot move the median.
+        // The samples since the last progress (the level it settled at). Samples from before
+        // it are on the way and never count: a refuel at a quiet stop may leave only two
+        // readings after it, and padding with earlier ones would halve the fill.
         for h in self.hist.iter().rev() {
-            if n == tmp.len() || h.stretch != self.stretch || (h.ts < o.progress_ts && n >= 5) {
+            if n == tmp.len() || h.stretch != self.stretch || h.ts < o.progress_ts {
                 break;
             }
             tmp[n] = h.c;
@@ -1219,6 +1351,7 @@ impl Core {
         self.set_anchor(after_c, ts);
         self.flush_pending();
         self.pending = Some((o, after_c, end));
+        self.dark_since_pending = true;
     }
 
     fn flush_pending(&mut self) {
@@ -1230,7 +1363,13 @@ impl Core {
     /// Opens an event, continuing a pending one of the same kind that ended moments ago.
     fn open_event(&mut self, mut o: Open, ts: i64) {
         match self.pending {
-            Some((p, after_c, end)) if p.kind == o.kind && ts - end <= self.cfg.merge_ms => {
+            Some((p, after_c, end))
+                if p.kind == o.kind
+                    && (ts - end <= self.cfg.merge_ms
+                        || (self.dark_since_pending
+                            && !o.moved
+                            && p.dir * (after_c - p.before_c) >= p.thr)) =>
+            {
                 self.pending = None;
                 let done = p.dir * (after_c - p.before_c);
                 o.start = p.start;

@@ -1863,6 +1863,11 @@ impl TruckSim {
     }
 
     fn finish_transfer(&mut self, tr: &mut Transfer) {
+        // A theft in motion that completed during the leg is finished again when the leg
+        // ends: label it once.
+        if tr.finished {
+            return;
+        }
         tr.finished = true;
         let Some(first) = tr.first else {
             return;

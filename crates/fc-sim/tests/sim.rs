@@ -297,6 +297,15 @@ fn hard_fleet_has_every_scenario_and_fault() {
     ] {
         assert!(kinds.contains(k), "missing trap {k}");
     }
+    // Every transfer is labelled once (a theft in motion that ends before its leg once was twice).
+    let mut keys: Vec<(&str, i64, LabelKind)> = labels
+        .iter()
+        .map(|l| (l.truck_id.as_str(), l.start, l.kind))
+        .collect();
+    keys.sort_unstable();
+    let n = keys.len();
+    keys.dedup();
+    assert_eq!(keys.len(), n, "duplicate labels");
     // Roughly 1-3 thefts per truck per fortnight.
     let drains = labels.iter().filter(|l| l.kind == LabelKind::Drain).count() as f64 / 50.0;
     assert!((1.0..=3.0).contains(&drains), "{drains}");

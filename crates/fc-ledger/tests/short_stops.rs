@@ -1,0 +1,131 @@
+//! Trackers that go quiet when the ignition is off: a refuel at a short engine-off stop
+//! gives two or three readings, a parked night gives none. Found on fc-sim fleets.
+
+use fc_ledger::{DetectorConfig, EventKind, FuelEvent, detect_batch};
+use fc_model::{Tank, TelemetryPoint, TruckProfile};
+
+const T0: i64 = 1_709_251_200_000;
+const MIN: i64 = 60_000;
+
+struct Trip {
+    points: Vec<TelemetryPoint>,
+    t: i64,
+    level: f64,
+    odo: f64,
+    rng: u64,
+}
+
+impl Trip {
+    fn new(level: f64) -> Self {
+        Trip {
+            points: Vec::new(),
+            t: T0,
+            level,
+            odo: 50_000.0,
+            rng: 0x2545_F491_4F6C_DD1D,
+        }
+    }
+
+    /// Uniform in -0.5..0.5 (xorshift).
+    fn noise(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64 - 0.5
+    }
+
+    fn point(&mut self, speed: f64, ign: bool, slosh: f64) {
+        let mut p = TelemetryPoint::new("T", self.t);
+        let n = 3.0 * self.noise() + slosh * self.noise();
+        p.fuel_level_pct = Some(((self.level + n) / 6.0).clamp(0.0, 100.0));
+        p.speed_kmh = Some(speed);
+        p.ignition = Some(ign);
+        p.odometer_km = Some((self.odo * 10.0).round() / 10.0);
+        self.points.push(p);
+    }
+
+    fn idle(&mut self, minutes: i64) {
+        for _ in 0..minutes {
+            self.t += MIN;
+            self.level -= 2.5 / 60.0;
+            self.point(0.0, true, 0.0);
+        }
+    }
+
+    fn drive(&mut self, minutes: i64) {
+        for _ in 0..minutes {
+            self.t += MIN;
+            self.odo += 1.2;
+            self.level -= 1.2 * 0.32;
+            self.point(72.0, true, 40.0);
+        }
+    }
+
+    /// Arrives, switches off (one point), stays silent, `added` litres go in, switches on
+    /// and reports twice before driving off.
+    fn quiet_stop(&mut self, minutes: i64, added: f64) {
+        self.t += 20_000;
+        self.point(0.0, false, 0.0);
+        self.t += minutes * MIN;
+        self.level += added;
+        self.point(0.0, true, 0.0);
+        self.t += 50_000;
+        self.point(0.0, true, 0.0);
+    }
+}
+
+fn events(points: &[TelemetryPoint]) -> Vec<FuelEvent> {
+    let profile = TruckProfile {
+        truck_id: "T".into(),
+        name: "T".into(),
+        fuel_type: None,
+        tanks: vec![Tank {
+            capacity_l: 600.0,
+            calibration: None,
+        }],
+    };
+    detect_batch(&profile, &DetectorConfig::default(), points)
+        .0
+        .into_iter()
+        .filter(|e| e.kind != EventKind::SensorFault)
+        .collect()
+}
+
+#[test]
+fn refuel_at_a_quiet_stop_is_found_at_that_stop_and_quiet_nights_cost_nothing() {
+    let mut s = Trip::new(220.0);
+    s.idle(40);
+    for day in 0..3 {
+        s.drive(70);
+        let station = s.t;
+        // Day 1 refuels at a short engine-off stop; the others stop just as briefly.
+        s.quiet_stop(8, if day == 1 { 330.0 } else { 0.0 });
+        s.drive(60);
+        s.quiet_stop(14 * 60, 0.0); // parked silent overnight, ignition off
+        s.idle(5);
+        if day == 1 {
+            let evs = events(&s.points);
+            let fills: Vec<_> = evs.iter().filter(|e| e.kind == EventKind::Fill).collect();
+            assert_eq!(fills.len(), 1, "{evs:#?}");
+            let f = fills[0];
+            assert!((f.volume_l - 330.0).abs() < 20.0, "{f:#?}");
+            // The fill is placed at the station stop, not at the next stop hours later.
+            assert!(
+                f.start_ms >= station && f.start_ms <= station + 9 * MIN,
+                "start {} vs station {station}",
+                f.start_ms
+            );
+        }
+    }
+    let evs = events(&s.points);
+    assert_eq!(
+        evs.iter().filter(|e| e.kind == EventKind::Drain).count(),
+        0,
+        "silent nights with the ignition off must not look like idling: {evs:#?}"
+    );
+    assert_eq!(
+        evs.iter().filter(|e| e.kind == EventKind::Fill).count(),
+        1,
+        "{evs:#?}"
+    );
+}
