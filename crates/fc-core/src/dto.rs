@@ -7,7 +7,6 @@ use ts_rs::TS;
 
 /// Name and version of the running build.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
 pub struct AppInfo {
     /// Product name.
     pub name: String,
@@ -17,7 +16,6 @@ pub struct AppInfo {
 
 /// A failure as programs see it: a stable code and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
 pub struct ErrorDto {
     /// Stable snake_case code.
     pub code: String,
@@ -31,7 +29,6 @@ pub struct ErrorDto {
 
 /// Something the importer noticed about a file, for the report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export)]
 pub struct ImportNote {
     /// Stable code (`delimiter`, `decimal_comma`, `naive_timestamps`, ...).
     pub code: String,
@@ -47,7 +44,6 @@ pub struct ImportNote {
 
 /// What importing one file did.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, TS)]
-#[ts(export)]
 pub struct FileImportReport {
     /// The file as given.
     pub file: String,
@@ -91,7 +87,6 @@ pub struct FileImportReport {
 
 /// Import progress, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
 pub struct ImportProgress {
     /// File being read.
     pub file: String,
@@ -112,7 +107,6 @@ pub struct ImportProgress {
 
 /// A fuel tank of a truck.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
 pub struct TankDto {
     /// Capacity, litres.
     pub capacity_l: f64,
@@ -122,7 +116,6 @@ pub struct TankDto {
 
 /// A truck as listed.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
 pub struct TruckRow {
     /// Truck id.
     pub truck_id: String,
@@ -141,7 +134,6 @@ pub struct TruckRow {
 
 /// Per-truck summary of stored data.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
 pub struct TruckSummary {
     /// Truck id.
     pub truck_id: String,
@@ -167,7 +159,6 @@ pub struct TruckSummary {
 
 /// What an export wrote.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
-#[ts(export)]
 pub struct ExportReport {
     /// Rows written.
     #[ts(type = "number")]

@@ -11,7 +11,7 @@ use crate::error::{CoreError, Result};
 /// Settings of the one fleet a database holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
-#[ts(export)]
+
 pub struct FleetSettings {
     /// IANA time zone for day boundaries, hours of day and naive import timestamps.
     pub time_zone: String,
@@ -114,7 +114,7 @@ pub fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
 /// Per-desktop preferences; versioned so that later fields can be migrated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
-#[ts(export)]
+
 pub struct Preferences {
     /// File format version.
     pub version: u32,

@@ -15,13 +15,16 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use fc_ledger::baseline::{TraccarConfig, WialonConfig, traccar, wialon};
-use fc_ledger::eval::{self, MATCH_SLACK_MS, Score};
-use fc_ledger::{DetectorConfig, EventKind, EventUpdate, FuelEvent, TruckDetector, split_final};
-use fc_model::{TelemetryPoint, TruckProfile};
+use fc_ledger::eval::{self, Evaluator, MATCH_SLACK_MS, Score};
+use fc_ledger::{DetectorConfig, EventKind, EventUpdate, FuelEvent};
+use fc_model::TruckProfile;
 use fc_sim::{Fleet, Label, LabelKind, Profile, SimConfig, Trap};
 
-const METHODS: [&str; 3] = ["ours", "traccar", "wialon"];
+const METHODS: [&str; 3] = [
+    eval::Method::Ours.code(),
+    eval::Method::Traccar.code(),
+    eval::Method::Wialon.code(),
+];
 /// Traps this close to a miss or false alarm are named as its likely cause.
 const TRAP_NEAR_MS: i64 = 60 * 60_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -315,18 +318,10 @@ fn run(
         }
     };
     let profiles: Vec<TruckProfile> = fleet.trucks().to_vec();
-    let index: BTreeMap<String, usize> = profiles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (p.truck_id.clone(), i))
-        .collect();
-    let dcfg = DetectorConfig::default();
-    let mut dets: Vec<TruckDetector> = profiles
-        .iter()
-        .map(|p| TruckDetector::new(p, &dcfg))
-        .collect();
-    let mut updates: Vec<Vec<EventUpdate>> = vec![Vec::new(); profiles.len()];
-    let mut series: Vec<Vec<TelemetryPoint>> = vec![Vec::new(); profiles.len()];
+    let mut ev = Evaluator::new(&profiles, &DetectorConfig::default());
+    if let Some(t) = trace {
+        ev.trace(t);
+    }
     let mut labels: Vec<Label> = Vec::new();
     let mut traps: Vec<Trap> = Vec::new();
     let end = fleet.end_ms();
@@ -339,17 +334,10 @@ fn run(
         let batch = fleet.next_until(t);
         points += batch.len();
         let clock = std::time::Instant::now();
-        for p in &batch {
-            if let Some(&i) = index.get(&p.truck_id) {
-                dets[i].push_into(p, &mut updates[i]);
-            }
+        for p in batch {
+            ev.push(p);
         }
         detect_secs += clock.elapsed().as_secs_f64();
-        for p in batch {
-            if let Some(&i) = index.get(&p.truck_id) {
-                series[i].push(p);
-            }
-        }
         labels.extend(fleet.take_labels());
         traps.extend(fleet.take_traps());
         if t >= end && fleet.is_finished() {
@@ -357,21 +345,10 @@ fn run(
         }
     }
     let clock = std::time::Instant::now();
-    let mut ours = Vec::new();
-    for (i, d) in dets.iter_mut().enumerate() {
-        let mut u = std::mem::take(&mut updates[i]);
-        u.extend(d.finish());
-        if trace == Some(profiles[i].truck_id.as_str()) {
-            print_trace(&u);
-        }
-        ours.extend(split_final(u).0);
-    }
+    let events = ev.finish();
     detect_secs += clock.elapsed().as_secs_f64();
-    let mut tr = Vec::new();
-    let mut wi = Vec::new();
-    for (i, p) in profiles.iter().enumerate() {
-        tr.extend(traccar(p, &series[i], &TraccarConfig::default()));
-        wi.extend(wialon(p, &series[i], &WialonConfig::default()));
+    for u in events.traces.values() {
+        print_trace(u);
     }
     let elabels: Vec<eval::Label> = labels
         .iter()
@@ -393,12 +370,12 @@ fn run(
     if want_detail {
         let _ = writeln!(detail, "== {profile} seed {seed}");
     }
-    for (mi, evs) in [&ours, &tr, &wi].into_iter().enumerate() {
-        scores.push(eval::score(evs, &elabels, truck_days));
+    for (mi, (method, score)) in events.score(&elabels, truck_days).into_iter().enumerate() {
+        scores.push(score);
         let mut bd = Breakdown::default();
         explain(
             mi,
-            evs,
+            events.of(method),
             &labels,
             &elabels,
             &traps,
@@ -467,36 +444,18 @@ fn print_trace(updates: &[EventUpdate]) {
     }
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let v: Vec<f64> = v.iter().copied().filter(|x| x.is_finite()).collect();
-    if v.is_empty() {
-        return (f64::NAN, f64::NAN);
-    }
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    let sd = if v.len() > 1 {
-        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-    } else {
-        0.0
-    };
-    (m, sd)
-}
-
 fn cell(v: &[f64], scale: f64, prec: usize) -> String {
-    let (m, sd) = mean_sd(v);
-    let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if m.is_nan() {
-        return "-".into();
+    match eval::spread(v) {
+        None => "-".into(),
+        Some(s) => format!(
+            "{:.p$}±{:.p$} [{:.p$}..{:.p$}]",
+            s.mean * scale,
+            s.sd * scale,
+            s.min * scale,
+            s.max * scale,
+            p = prec
+        ),
     }
-    format!(
-        "{:.p$}±{:.p$} [{:.p$}..{:.p$}]",
-        m * scale,
-        sd * scale,
-        lo * scale,
-        hi * scale,
-        p = prec
-    )
 }
 
 fn report(profile: Profile, runs: &[&RunResult]) {

@@ -27,6 +27,10 @@ const TRIMMED_HALF_NORMAL_MEAN: f64 = 0.5586;
 const MAX_PLAUSIBLE_LPH: f64 = 200.0;
 /// Odometer or GPS distance implying more than this speed is a jump, not travel.
 const MAX_PLAUSIBLE_KMH: f64 = 160.0;
+/// An odometer advance of this much between two points proves the truck drove.
+const ODO_TRAVEL_KM: f64 = 0.05;
+/// Without an odometer, a GPS displacement of this much does (jitter at rest stays below).
+const GPS_TRAVEL_KM: f64 = 0.2;
 
 /// Counters about the input, for the import/ingest report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -421,6 +425,40 @@ fn trimmed_sigma(d: &[f64], scratch: &mut Vec<f64>) -> f64 {
     mean / (TRIMMED_HALF_NORMAL_MEAN * std::f64::consts::SQRT_2)
 }
 
+/// How many of the newest values (`v[0]` newest) form the level a change settled at:
+/// older values join while they agree with the median of those taken within `band`. A
+/// quiet stop may leave one reading taken mid-refuel and one after it; their average is
+/// no level. A lone newest value that disagrees with two or more before it is taken
+/// for a spike and skipped (the returned run then starts at `v[1]`: the slice is
+/// rotated so that it comes first).
+fn settled_tail(v: &mut [f64], band: f64) -> usize {
+    fn run(v: &[f64], band: f64) -> usize {
+        let mut k = 1;
+        let mut tmp = [0.0; 9];
+        while k < v.len() && k < tmp.len() {
+            tmp[..k].copy_from_slice(&v[..k]);
+            let m = median_mut(&mut tmp[..k]);
+            if (v[k] - m).abs() > band {
+                break;
+            }
+            k += 1;
+        }
+        k
+    }
+    if v.is_empty() {
+        return 0;
+    }
+    let first = run(v, band);
+    if first == 1 && v.len() >= 3 {
+        let second = run(&v[1..], band);
+        if second >= 2 {
+            v.rotate_left(1);
+            return second;
+        }
+    }
+    first
+}
+
 /// Median of a small slice, sorting it in place.
 fn median_mut(v: &mut [f64]) -> f64 {
     if v.is_empty() {
@@ -619,26 +657,30 @@ impl Core {
         } else {
             self.moving
         };
+        let mut moved_between = false;
         if let Some(lt) = self.last_ts {
             let dt = s.ts - lt;
             let gap = dt > self.cfg.max_gap_ms;
-            self.consume(s, dt, gap, moving_now);
+            // A tracker sampling every 30-60 s misses short drives: speed 0 at both ends
+            // but the odometer moved. The truck stopped moments ago and its fuel still
+            // sloshes, so this sample starts the settle time like a moving one.
+            moved_between = self.consume(s, dt, gap, moving_now) && !moving_now;
             if gap {
                 // Nothing is known about the dark time: fuel may have moved in it.
                 self.still_start.get_or_insert(lt);
                 self.mark_unobserved(false);
             }
         }
-        if moving_now {
-            if let Some(s0) = self.still_start.take()
-                && self.unobs
-            {
-                let s0 = s0.max(self.unobs_since.unwrap_or(s0));
-                if self.best_still.is_none_or(|b| s.ts - s0 > b.1 - b.0) {
-                    self.best_still = Some((s0, s.ts));
-                }
+        if (moving_now || moved_between)
+            && let Some(s0) = self.still_start.take()
+            && self.unobs
+        {
+            let s0 = s0.max(self.unobs_since.unwrap_or(s0));
+            if self.best_still.is_none_or(|b| s.ts - s0 > b.1 - b.0) {
+                self.best_still = Some((s0, s.ts));
             }
-        } else {
+        }
+        if !moving_now {
             self.still_start.get_or_insert(s.ts);
         }
         self.last_ts = Some(s.ts);
@@ -659,13 +701,13 @@ impl Core {
             self.lat = s.lat;
             self.lon = s.lon;
         }
-        if moving_now {
+        if moving_now || moved_between {
             if !self.moving {
                 self.mark_unobserved(true);
             }
             self.unobs_moved = true;
             self.last_move_ts = Some(s.ts);
-            self.stop_since = None;
+            self.stop_since = if moving_now { None } else { Some(s.ts) };
         } else if self.stop_since.is_none() {
             self.stop_since = Some(s.ts);
         }
@@ -691,19 +733,25 @@ impl Core {
     }
 
     /// Expected consumption over (last_ts, s.ts], best source first.
-    fn consume(&mut self, s: &Sample, dt: i64, gap: bool, moving_now: bool) {
+    /// Returns whether the truck travelled since the previous point (odometer or GPS),
+    /// whatever the speeds sampled at both ends said.
+    fn consume(&mut self, s: &Sample, dt: i64, gap: bool, moving_now: bool) -> bool {
         if dt <= 0 {
-            return;
+            return false;
         }
         let h = dt as f64 / 3_600_000.0;
         // distance, guarded against odometer resets and GPS jumps
         let mut dist = NA;
+        // Smallest distance that proves travel: an odometer does not creep at rest; GPS
+        // jitter at rest stays well below 200 m.
+        let mut proof_km = ODO_TRAVEL_KM;
         if self.odo.is_finite() && s.odo.is_finite() {
             let d = s.odo - self.odo;
             if d >= 0.0 && d <= MAX_PLAUSIBLE_KMH * h + 0.5 {
                 dist = d;
             }
         } else if self.lat.is_finite() && s.lat.is_finite() && s.lon.is_finite() {
+            proof_km = GPS_TRAVEL_KM;
             let d = haversine_km(self.lat, self.lon, s.lat, s.lon);
             if d <= MAX_PLAUSIBLE_KMH * h + 0.05 {
                 dist = d;
@@ -778,6 +826,7 @@ impl Core {
                 self.src_since_anchor = src;
             }
         }
+        !gap && dist.is_finite() && dist >= proof_km
     }
 
     fn mark_unobserved(&mut self, moved: bool) {
@@ -1334,7 +1383,10 @@ impl Core {
             n += 1;
         }
         let after = if n > 0 {
-            median_mut(&mut tmp[..n])
+            let band =
+                self.cfg.k_sigma * std::f64::consts::SQRT_2 * self.sigma_eff() + self.quantum_l();
+            let tail = settled_tail(&mut tmp[..n], band);
+            median_mut(&mut tmp[..tail])
         } else {
             self.hist.back().map_or(o.before_c, |h| h.f)
         };

@@ -1,9 +1,15 @@
 //! Evaluation against labels: one-to-one matching (decision 13), precision,
 //! recall, F1, median volume error per kind, false drain alarms per 100 truck-days.
 
+use std::collections::{BTreeMap, HashMap};
+
+use fc_model::{TelemetryPoint, TruckProfile};
 use serde::{Deserialize, Serialize};
 
-use crate::event::{EventKind, EventStatus, FuelEvent};
+use crate::baseline::{TraccarConfig, WialonConfig, traccar, wialon};
+use crate::config::DetectorConfig;
+use crate::detector::{TruckDetector, split_final};
+use crate::event::{Candidate, EventKind, EventStatus, EventUpdate, FuelEvent};
 
 /// Half an hour: each window is widened by this much before testing overlap.
 pub const MATCH_SLACK_MS: i64 = 30 * 60_000;
@@ -172,6 +178,256 @@ pub fn score(events: &[FuelEvent], labels: &[Label], truck_days: f64) -> Score {
     }
 }
 
+/// A detection method compared in an evaluation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// This crate's detector.
+    Ours,
+    /// Traccar's pairwise threshold (20 L both ways).
+    Traccar,
+    /// Wialon-style median filter plus thresholds.
+    Wialon,
+}
+
+impl Method {
+    /// Every method, ours first.
+    pub const ALL: [Method; 3] = [Method::Ours, Method::Traccar, Method::Wialon];
+
+    /// Stable code (`ours`, `traccar`, `wialon`).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Method::Ours => "ours",
+            Method::Traccar => "traccar",
+            Method::Wialon => "wialon",
+        }
+    }
+}
+
+/// The final events of every method on one data set.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FleetEvents {
+    /// Ours, final events.
+    pub ours: Vec<FuelEvent>,
+    /// Ours, sub-threshold candidates.
+    pub candidates: Vec<Candidate>,
+    /// Traccar baseline.
+    pub traccar: Vec<FuelEvent>,
+    /// Wialon-style baseline.
+    pub wialon: Vec<FuelEvent>,
+    /// Every update (provisional, final, retracted, candidate) of the traced trucks.
+    pub traces: BTreeMap<String, Vec<EventUpdate>>,
+}
+
+impl FleetEvents {
+    /// The events of one method.
+    pub fn of(&self, m: Method) -> &[FuelEvent] {
+        match m {
+            Method::Ours => &self.ours,
+            Method::Traccar => &self.traccar,
+            Method::Wialon => &self.wialon,
+        }
+    }
+
+    /// Scores every method against `labels` (see [`score`]).
+    pub fn score(&self, labels: &[Label], truck_days: f64) -> Vec<(Method, Score)> {
+        Method::ALL
+            .iter()
+            .map(|&m| (m, score(self.of(m), labels, truck_days)))
+            .collect()
+    }
+}
+
+/// Runs our detector and both baselines over one fleet's rows. The detector sees
+/// every truck's points in arrival order, late and duplicated rows included, as
+/// live ingest would; the baselines get the same rows (their own functions sort
+/// them, which only helps them). The baselines need each truck's whole series, so
+/// memory grows with the rows: this is for evaluation, not for production analysis.
+pub struct Evaluator {
+    profiles: Vec<TruckProfile>,
+    index: HashMap<String, usize>,
+    dets: Vec<TruckDetector>,
+    updates: Vec<Vec<EventUpdate>>,
+    series: Vec<Vec<TelemetryPoint>>,
+    traced: Vec<bool>,
+    unknown: u64,
+}
+
+impl std::fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator")
+            .field("trucks", &self.profiles.len())
+            .field("unknown", &self.unknown)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Evaluator {
+    /// One detector per profile.
+    pub fn new(profiles: &[TruckProfile], cfg: &DetectorConfig) -> Self {
+        Evaluator {
+            profiles: profiles.to_vec(),
+            index: profiles
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.truck_id.clone(), i))
+                .collect(),
+            dets: profiles
+                .iter()
+                .map(|p| TruckDetector::new(p, cfg))
+                .collect(),
+            updates: vec![Vec::new(); profiles.len()],
+            series: vec![Vec::new(); profiles.len()],
+            traced: vec![false; profiles.len()],
+            unknown: 0,
+        }
+    }
+
+    /// Keeps every update of this truck in [`FleetEvents::traces`] (diagnostics).
+    pub fn trace(&mut self, truck_id: &str) {
+        if let Some(&i) = self.index.get(truck_id) {
+            self.traced[i] = true;
+        }
+    }
+
+    /// Feeds one row to every method. Rows of trucks without a profile are counted and skipped.
+    pub fn push(&mut self, p: TelemetryPoint) {
+        let Some(&i) = self.index.get(&p.truck_id) else {
+            self.unknown += 1;
+            return;
+        };
+        self.dets[i].push_into(&p, &mut self.updates[i]);
+        if !self.traced[i] {
+            // Provisional updates are of no use to scoring: keep memory down.
+            self.updates[i]
+                .retain(|u| !matches!(u, EventUpdate::Event(e) if e.status != EventStatus::Final));
+        }
+        self.series[i].push(p);
+    }
+
+    /// Rows skipped because their truck had no profile.
+    pub fn unknown_rows(&self) -> u64 {
+        self.unknown
+    }
+
+    /// Ends the input and runs the baselines.
+    pub fn finish(mut self) -> FleetEvents {
+        let mut out = FleetEvents::default();
+        for (i, det) in self.dets.iter_mut().enumerate() {
+            let mut u = std::mem::take(&mut self.updates[i]);
+            u.extend(det.finish());
+            if self.traced[i] {
+                out.traces
+                    .insert(self.profiles[i].truck_id.clone(), u.clone());
+            }
+            let (events, cands) = split_final(u);
+            out.ours.extend(events);
+            out.candidates.extend(cands);
+        }
+        for (i, p) in self.profiles.iter().enumerate() {
+            let series = std::mem::take(&mut self.series[i]);
+            out.traccar
+                .extend(traccar(p, &series, &TraccarConfig::default()));
+            out.wialon
+                .extend(wialon(p, &series, &WialonConfig::default()));
+        }
+        out
+    }
+}
+
+/// Mean, sample standard deviation and range of one figure over several runs (seeds).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// Sample standard deviation (0 for one run).
+    pub sd: f64,
+    /// Smallest value.
+    pub min: f64,
+    /// Largest value.
+    pub max: f64,
+    /// Runs that had the figure.
+    pub n: usize,
+}
+
+/// The [`Spread`] of the finite values; `None` when there are none.
+pub fn spread(values: &[f64]) -> Option<Spread> {
+    let v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return None;
+    }
+    let n = v.len() as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let sd = if v.len() > 1 {
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+    } else {
+        0.0
+    };
+    Some(Spread {
+        mean,
+        sd,
+        min: v.iter().copied().fold(f64::INFINITY, f64::min),
+        max: v.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        n: v.len(),
+    })
+}
+
+/// One kind's figures over several runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KindSpread {
+    /// The kind.
+    pub kind: EventKind,
+    /// Precision.
+    pub precision: Spread,
+    /// Recall.
+    pub recall: Spread,
+    /// F1.
+    pub f1: Spread,
+    /// Median relative volume error (absent when no run matched anything).
+    pub median_volume_error: Option<Spread>,
+}
+
+/// A method's figures over several runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreSpread {
+    /// Runs summarised.
+    pub runs: usize,
+    /// Fills.
+    pub fill: KindSpread,
+    /// Drains.
+    pub drain: KindSpread,
+    /// Unmatched drains per 100 truck-days.
+    pub false_drains_per_100_truck_days: Spread,
+}
+
+fn kind_spread(kind: EventKind, scores: &[&KindScore]) -> Option<KindSpread> {
+    let pick =
+        |f: &dyn Fn(&KindScore) -> f64| spread(&scores.iter().map(|s| f(s)).collect::<Vec<_>>());
+    Some(KindSpread {
+        kind,
+        precision: pick(&|s| s.precision)?,
+        recall: pick(&|s| s.recall)?,
+        f1: pick(&|s| s.f1)?,
+        median_volume_error: pick(&|s| s.median_volume_error.unwrap_or(f64::NAN)),
+    })
+}
+
+/// Mean and spread of one method's scores over runs; `None` without runs.
+pub fn summarize(scores: &[Score]) -> Option<ScoreSpread> {
+    let fills: Vec<&KindScore> = scores.iter().map(|s| &s.fill).collect();
+    let drains: Vec<&KindScore> = scores.iter().map(|s| &s.drain).collect();
+    let fd: Vec<f64> = scores
+        .iter()
+        .map(|s| s.false_drains_per_100_truck_days)
+        .collect();
+    Some(ScoreSpread {
+        runs: scores.len(),
+        fill: kind_spread(EventKind::Fill, &fills)?,
+        drain: kind_spread(EventKind::Drain, &drains)?,
+        false_drains_per_100_truck_days: spread(&fd)?,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,5 +500,80 @@ mod tests {
         assert_eq!(s.fill.true_positives + s.drain.true_positives, 1);
         assert_eq!(s.drain.false_positives, 1);
         assert_eq!(s.false_drains_per_100_truck_days, 50.0);
+    }
+
+    #[test]
+    fn spread_over_runs() {
+        assert_eq!(spread(&[]), None);
+        assert_eq!(spread(&[f64::NAN]), None);
+        let s = spread(&[1.0, 2.0, 3.0, f64::NAN]).unwrap();
+        assert_eq!((s.mean, s.min, s.max, s.n), (2.0, 1.0, 3.0, 3));
+        assert!((s.sd - 1.0).abs() < 1e-12);
+        assert_eq!(spread(&[0.5]).unwrap().sd, 0.0);
+    }
+
+    #[test]
+    fn evaluator_runs_every_method_and_summaries_spread() {
+        let profile = TruckProfile {
+            truck_id: "T".into(),
+            name: "T".into(),
+            fuel_type: None,
+            tanks: vec![Tank {
+                capacity_l: 500.0,
+                calibration: None,
+            }],
+        };
+        let mut ev = Evaluator::new(std::slice::from_ref(&profile), &DetectorConfig::default());
+        ev.trace("T");
+        // parked, engine off, every 2 min: 300 L, a 100 L fill, then a 60 L siphon
+        for i in 0..240i64 {
+            let mut p = TelemetryPoint::new("T", i * 2 * M);
+            // a real gauge: a little deterministic jitter
+            let jitter = ((i * 7919) % 13 - 6) as f64 * 0.08;
+            p.fuel_l = Some(
+                jitter
+                    + match i {
+                        0..80 => 300.0,
+                        80..160 => 400.0,
+                        _ => 340.0,
+                    },
+            );
+            p.speed_kmh = Some(0.0);
+            p.ignition = Some(false);
+            ev.push(p);
+        }
+        ev.push(TelemetryPoint::new("nobody", 0));
+        assert_eq!(ev.unknown_rows(), 1);
+        let out = ev.finish();
+        assert!(out.traces.contains_key("T"));
+        let labels = vec![
+            Label {
+                truck_id: "T".into(),
+                kind: EventKind::Fill,
+                start_ms: 159 * M,
+                end_ms: 160 * M,
+                volume_l: 100.0,
+            },
+            Label {
+                truck_id: "T".into(),
+                kind: EventKind::Drain,
+                start_ms: 319 * M,
+                end_ms: 320 * M,
+                volume_l: 60.0,
+            },
+        ];
+        let scores = out.score(&labels, 1.0);
+        assert_eq!(scores.len(), 3);
+        for (m, s) in &scores {
+            // a clean step is found by everyone
+            assert_eq!(s.fill.true_positives, 1, "{m:?} {s:?}");
+            assert_eq!(s.drain.true_positives, 1, "{m:?} {s:?}");
+        }
+        let ours: Vec<Score> = vec![scores[0].1.clone(), scores[0].1.clone()];
+        let sum = summarize(&ours).unwrap();
+        assert_eq!(sum.runs, 2);
+        assert_eq!(sum.fill.f1.mean, 1.0);
+        assert_eq!(sum.fill.f1.sd, 0.0);
+        assert!(summarize(&[]).is_none());
     }
 }

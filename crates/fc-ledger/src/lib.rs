@@ -24,3 +24,5 @@ pub use event::{
     EvidenceSample, FuelEvent, Reason, ReasonCode, event_id,
 };
 pub use geo::haversine_km;
+pub use ledger::{Ledger, LedgerBuilder, LedgerConfig, build_ledger};
+pub use reconcile::{PurchaseMatch, PurchaseStatus, ReconcileConfig, Reconciliation, reconcile};

@@ -13,6 +13,8 @@ struct Trip {
     level: f64,
     odo: f64,
     rng: u64,
+    /// Offset the gauge reads from sloshing fuel (litres).
+    bias: f64,
 }
 
 impl Trip {
@@ -23,6 +25,7 @@ impl Trip {
             level,
             odo: 50_000.0,
             rng: 0x2545_F491_4F6C_DD1D,
+            bias: 0.0,
         }
     }
 
@@ -36,7 +39,7 @@ impl Trip {
 
     fn point(&mut self, speed: f64, ign: bool, slosh: f64) {
         let mut p = TelemetryPoint::new("T", self.t);
-        let n = 3.0 * self.noise() + slosh * self.noise();
+        let n = 3.0 * self.noise() + slosh * self.noise() + self.bias;
         p.fuel_level_pct = Some(((self.level + n) / 6.0).clamp(0.0, 100.0));
         p.speed_kmh = Some(speed);
         p.ignition = Some(ign);
@@ -59,6 +62,32 @@ impl Trip {
             self.level -= 1.2 * 0.32;
             self.point(72.0, true, 40.0);
         }
+    }
+
+    /// Stop-and-go traffic sampled once a minute: every point says 0 km/h, yet the truck
+    /// rolled 300 m since the last one and its fuel still surges (reads `surge` litres off).
+    fn crawl(&mut self, minutes: i64, surge: f64) {
+        self.bias = surge;
+        for _ in 0..minutes {
+            self.t += MIN;
+            self.odo += 0.3;
+            self.level -= 0.3 * 0.32;
+            self.point(0.0, true, 0.0);
+        }
+        self.bias = 0.0;
+    }
+
+    /// Arrives, switches off (one point), reads once mid-refuel while silent, then
+    /// switches on after `added` litres went in and drives off after that one reading.
+    fn refuel_read_midway(&mut self, added: f64) {
+        self.t += 20_000;
+        self.point(0.0, false, 0.0);
+        self.t += 6 * MIN;
+        self.level += 0.6 * added;
+        self.point(0.0, false, 0.0);
+        self.t += 6 * MIN;
+        self.level += 0.4 * added;
+        self.point(0.0, true, 0.0);
     }
 
     /// Arrives, switches off (one point), stays silent, `added` litres go in, switches on
@@ -128,4 +157,39 @@ fn refuel_at_a_quiet_stop_is_found_at_that_stop_and_quiet_nights_cost_nothing() 
         1,
         "{evs:#?}"
     );
+}
+
+#[test]
+fn a_reading_taken_mid_refuel_does_not_halve_the_fill_nor_leave_a_second_one() {
+    let mut s = Trip::new(200.0);
+    s.idle(30);
+    s.drive(60);
+    let station = s.t;
+    s.refuel_read_midway(350.0);
+    s.drive(60);
+    s.quiet_stop(30, 0.0);
+    s.drive(60);
+    s.idle(30);
+    let evs = events(&s.points);
+    let fills: Vec<_> = evs.iter().filter(|e| e.kind == EventKind::Fill).collect();
+    // The level after the fill is the last reading of the stop, not its average with the
+    // one taken on the way up (which left ~140 L to be "found" at the next stop).
+    assert_eq!(fills.len(), 1, "{evs:#?}");
+    assert!((fills[0].volume_l - 350.0).abs() < 20.0, "{:#?}", fills[0]);
+    assert!(fills[0].start_ms >= station, "{:#?}", fills[0]);
+    assert_eq!(evs.len(), 1, "{evs:#?}");
+}
+
+#[test]
+fn creeping_in_traffic_between_points_is_motion_even_at_zero_speed() {
+    let mut s = Trip::new(400.0);
+    s.idle(30);
+    for surge in [-50.0, 45.0, -40.0] {
+        s.drive(30);
+        s.crawl(8, surge);
+    }
+    s.drive(30);
+    s.idle(30);
+    let evs = events(&s.points);
+    assert!(evs.is_empty(), "{evs:#?}");
 }
