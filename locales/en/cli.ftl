@@ -134,3 +134,39 @@ error-bad-mapping = invalid mapping file: { $reason }
 error-io = cannot access { $path }: { $reason }
 error-invalid-input = { $what }: { $reason }
 error-internal = internal error ({ $reason }); please report it
+
+## Analysis
+analysis-rows = { $rows } rows analysed in { $secs } s ({ $rate } rows/s); { $rejected } rejected
+analysis-trucks = Fuel ledger per truck
+analysis-col-fuel-used = Fuel used ({ $unit })
+analysis-col-distance = Distance ({ $unit })
+analysis-col-efficiency = L/100 km
+analysis-col-idle-h = Idle (h)
+analysis-col-idle-fuel = Idle fuel ({ $unit })
+analysis-col-events = Alerts
+analysis-events = Alerts (confidence ≥ { $threshold })
+analysis-events-empty = No fill or drain reached the alert threshold.
+analysis-event-line = { $kind } { $truck } { $start } → { $end }: { $volume }, confidence { $confidence }
+analysis-kind-fill = fill
+analysis-kind-drain = drain
+analysis-purchases = Fuel-card purchases
+analysis-purchase-line = { $truck } { $time }: { $litres } billed, { $status }
+analysis-status-matched = matched
+analysis-status-short-fill = short fill
+analysis-status-no-fill = no fill seen
+analysis-status-location-mismatch = truck elsewhere
+analysis-unpaid = { $count ->
+    [one] 1 fill with no purchase
+   *[other] { $n } fills with no purchase
+}
+analysis-html-written = Report written to { $file }
+simulate-done = { $trucks } trucks × { $days } days ({ $profile }, seed { $seed }): { $rows } rows, { $fills } fills, { $drains } drains, { $purchases } purchases → { $dir }
+eval-run = { $source }: { $rows } rows, { $labels } labels
+eval-header = { $group } ({ $runs } runs; mean ± sd)
+eval-col-method = Method
+eval-col-kind = Kind
+eval-col-precision = Precision
+eval-col-recall = Recall
+eval-col-f1 = F1
+eval-col-volume-error = Median volume error (%)
+eval-col-false-drains = False drains / 100 truck-days

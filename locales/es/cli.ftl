@@ -134,3 +134,39 @@ error-bad-mapping = archivo de asignación no válido: { $reason }
 error-io = no se puede acceder a { $path }: { $reason }
 error-invalid-input = { $what }: { $reason }
 error-internal = error interno ({ $reason }); por favor, infórmelo
+
+## Analysis
+analysis-rows = { $rows } filas analizadas en { $secs } s ({ $rate } filas/s); { $rejected } rechazadas
+analysis-trucks = Balance de combustible por camión
+analysis-col-fuel-used = Combustible usado ({ $unit })
+analysis-col-distance = Distancia ({ $unit })
+analysis-col-efficiency = L/100 km
+analysis-col-idle-h = Ralentí (h)
+analysis-col-idle-fuel = Combustible en ralentí ({ $unit })
+analysis-col-events = Alertas
+analysis-events = Alertas (confianza ≥ { $threshold })
+analysis-events-empty = Ninguna carga ni extracción alcanzó el umbral de alerta.
+analysis-event-line = { $kind } { $truck } { $start } → { $end }: { $volume }, confianza { $confidence }
+analysis-kind-fill = carga
+analysis-kind-drain = extracción
+analysis-purchases = Compras con tarjeta de combustible
+analysis-purchase-line = { $truck } { $time }: { $litres } facturados, { $status }
+analysis-status-matched = conciliada
+analysis-status-short-fill = carga incompleta
+analysis-status-no-fill = sin carga registrada
+analysis-status-location-mismatch = camión en otro lugar
+analysis-unpaid = { $count ->
+    [one] 1 carga sin compra
+   *[other] { $n } cargas sin compra
+}
+analysis-html-written = Informe escrito en { $file }
+simulate-done = { $trucks } camiones × { $days } días ({ $profile }, semilla { $seed }): { $rows } filas, { $fills } cargas, { $drains } extracciones, { $purchases } compras → { $dir }
+eval-run = { $source }: { $rows } filas, { $labels } etiquetas
+eval-header = { $group } ({ $runs } ejecuciones; media ± desviación)
+eval-col-method = Método
+eval-col-kind = Tipo
+eval-col-precision = Precisión
+eval-col-recall = Exhaustividad
+eval-col-f1 = F1
+eval-col-volume-error = Error mediano de volumen (%)
+eval-col-false-drains = Extracciones falsas / 100 camión-días

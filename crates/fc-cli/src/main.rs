@@ -1,6 +1,7 @@
 //! `fuelcopilot`: the command-line face of the core API. It parses arguments,
 //! calls `fc_core`, and renders results as translated text or as JSON.
 
+mod analysis;
 mod render;
 
 use std::io::Write;
@@ -41,6 +42,12 @@ enum Command {
     Summary,
     /// Show or change the fleet's settings (time zone, currency, fuel price, ...).
     Settings(SettingsArgs),
+    /// Find fills and drains, keep the fuel ledger, reconcile purchases (files in memory, or the stored data).
+    Analyze(analysis::AnalyzeArgs),
+    /// Write a labelled simulated fleet (telemetry, trucks, purchases, labels).
+    Simulate(analysis::SimulateArgs),
+    /// Score the detector and two baselines against labels (a folder, or seeds of a profile).
+    Eval(analysis::EvalArgs),
 }
 
 #[derive(Debug, Args)]
@@ -143,8 +150,15 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             .db
             .clone()
             .unwrap_or_else(fc_core::paths::default_db_url);
+        // These do not need a database of their own (analysing files stores nothing).
+        let command = match cli.command {
+            Command::Analyze(args) => return analysis::analyze(args, &db, cli.json, tr).await,
+            Command::Simulate(args) => return analysis::simulate(args, cli.json, tr),
+            Command::Eval(args) => return analysis::eval(args, cli.json, tr),
+            other => other,
+        };
         let core = Core::open(&db).await?;
-        let code = match cli.command {
+        let code = match command {
             Command::Import(args) => import(&core, args, cli.json, tr).await?,
             Command::Export(args) => export(&core, args, cli.json, tr).await?,
             Command::Trucks => {
@@ -172,6 +186,8 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
                 emit(cli.json, &settings, || render::settings_text(tr, &settings))?;
                 ExitCode::SUCCESS
             }
+            // Dispatched above, before the database is opened.
+            Command::Analyze(_) | Command::Simulate(_) | Command::Eval(_) => ExitCode::SUCCESS,
         };
         core.close().await;
         Ok(code)

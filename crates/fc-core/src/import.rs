@@ -19,7 +19,7 @@ pub use fc_import::{DateOrder, DecimalSep};
 
 /// Points per store transaction: large enough to amortise the commit, small
 /// enough to keep memory flat and progress lively.
-const BATCH_POINTS: usize = 16_384;
+const BATCH_POINTS: usize = 65_536;
 
 /// What to import and how to read it.
 #[derive(Debug, Clone, Default)]

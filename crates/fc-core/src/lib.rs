@@ -1,23 +1,34 @@
 //! The one core API of Fuel Copilot. The CLI, the server and the desktop shell
 //! are thin faces over it; none of them holds business logic.
 
+mod analyze;
 mod core;
 pub mod dto;
+pub mod dto_analysis;
 mod error;
+mod eval;
 mod import;
 pub mod paths;
+mod report_html;
 mod settings;
+mod simulate;
 mod summary;
 
 pub use crate::core::{Core, ExportRequest};
+pub use analyze::{AnalyzeRequest, EventModel, analyze_files};
 pub use dto::{
     AppInfo, ErrorDto, ExportReport, FileImportReport, ImportNote, ImportProgress, TankDto,
     TruckRow, TruckSummary,
 };
+pub use dto_analysis::{AnalysisReport, EvalReport, SimulationReport};
 pub use error::{CoreError, Result};
+pub use eval::{EvalRequest, evaluate};
 pub use fc_import::FileKind;
+pub use fc_sim::{Profile as SimProfile, SimConfig};
 pub use import::{DateOrder, DecimalSep, ImportRequest};
+pub use report_html::{render_html, write_html};
 pub use settings::{FleetSettings, Preferences, parse_tz};
+pub use simulate::{parse_profile, simulate};
 
 /// Name and version of this build, for about boxes and `--version`.
 pub fn app_info() -> AppInfo {

@@ -11,7 +11,6 @@ use crate::error::{CoreError, Result};
 /// Settings of the one fleet a database holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
-
 pub struct FleetSettings {
     /// IANA time zone for day boundaries, hours of day and naive import timestamps.
     pub time_zone: String,
@@ -114,7 +113,6 @@ pub fn parse_tz(name: &str) -> Result<chrono_tz::Tz> {
 /// Per-desktop preferences; versioned so that later fields can be migrated.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
-
 pub struct Preferences {
     /// File format version.
     pub version: u32,

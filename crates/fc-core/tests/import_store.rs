@@ -193,7 +193,7 @@ async fn import_then_export_round_trips_exactly() {
     let canonical = dir.path().join("canonical.csv");
     std::fs::write(&canonical, &exported).unwrap();
     let second = open(dir.path(), "second.db").await;
-    let reports = import(&second, &[canonical.clone()], |_| {}).await;
+    let reports = import(&second, std::slice::from_ref(&canonical), |_| {}).await;
     assert_eq!(reports[0].rejected_rows + reports[0].rejected_fields, 0);
     assert_eq!(export(&second).await, exported);
 

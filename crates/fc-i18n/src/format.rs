@@ -15,8 +15,14 @@ impl NumberFormat {
     /// The usual style of a language: `1,234.5` in English, `1.234,5` in Spanish.
     pub fn for_lang(lang: Lang) -> NumberFormat {
         match lang {
-            Lang::En => NumberFormat { decimal: '.', group: ',' },
-            Lang::Es => NumberFormat { decimal: ',', group: '.' },
+            Lang::En => NumberFormat {
+                decimal: '.',
+                group: ',',
+            },
+            Lang::Es => NumberFormat {
+                decimal: ',',
+                group: '.',
+            },
         }
     }
 

@@ -66,8 +66,14 @@ impl Lang {
 
     fn sources(self) -> &'static [&'static str] {
         match self {
-            Lang::En => &[include_str!("../../../locales/en/cli.ftl")],
-            Lang::Es => &[include_str!("../../../locales/es/cli.ftl")],
+            Lang::En => &[
+                include_str!("../../../locales/en/cli.ftl"),
+                include_str!("../../../locales/en/report.ftl"),
+            ],
+            Lang::Es => &[
+                include_str!("../../../locales/es/cli.ftl"),
+                include_str!("../../../locales/es/report.ftl"),
+            ],
         }
     }
 }
@@ -122,7 +128,9 @@ pub struct Translator {
 
 impl fmt::Debug for Translator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Translator").field("lang", &self.lang).finish()
+        f.debug_struct("Translator")
+            .field("lang", &self.lang)
+            .finish()
     }
 }
 
@@ -255,8 +263,8 @@ mod tests {
         let args = [("count", Arg::Int(1))];
         assert_eq!(en.t_args("import-rows-read", &args), "1 row read");
         assert_eq!(es.t_args("import-rows-read", &args), "1 fila leída");
-        let args = [("count", Arg::Int(3))];
-        assert_eq!(es.t_args("import-rows-read", &args), "3 filas leídas");
+        let args = [("count", Arg::Int(3000)), ("n", Arg::Text(es.int(3000)))];
+        assert_eq!(es.t_args("import-rows-read", &args), "3.000 filas leídas");
         assert_eq!(en.t("no-such-message"), "no-such-message");
     }
 }

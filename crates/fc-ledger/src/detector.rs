@@ -20,6 +20,12 @@ const NA: f64 = f64::NAN;
 const HIST_CAP: usize = 128;
 const NOISE_CAP: usize = 256;
 const REF_CAP: usize = 16;
+/// Readings per block whose median measures the noise of a level taken as a median.
+const BLOCK: usize = 8;
+/// Block-median differences kept (each ~8 readings: 512 readings of history).
+const BLOCK_CAP: usize = 64;
+/// Block-median differences needed before their spread is used.
+const BLOCK_MIN: usize = 12;
 const MAX_EVIDENCE: usize = 64;
 /// E[|Z| given |Z| below its 80th percentile] for a standard normal Z.
 const TRIMMED_HALF_NORMAL_MEAN: f64 = 0.5586;
@@ -251,6 +257,8 @@ pub fn split_final(updates: Vec<EventUpdate>) -> (Vec<FuelEvent>, Vec<Candidate>
 #[derive(Debug, Clone, Copy)]
 struct Anchor {
     c: f64,
+    /// Readings behind `c` (a median of `n`); 1 for a single (or extreme) value.
+    n: usize,
     ts: i64,
     u: f64,
     u_sd: f64,
@@ -274,10 +282,14 @@ struct Open {
     start: i64,
     window_start: i64,
     before_c: f64,
+    /// Readings behind `before_c` (the anchor's `n`).
+    n_before: usize,
     before_l: f64,
     u_start: f64,
     src: ConsumptionSource,
     thr: f64,
+    /// Threshold of the final decision, set on closing from the noise of the two medians.
+    final_thr: f64,
     cons_allow: f64,
     thermal_allow: f64,
     reason: ReasonCode,
@@ -344,6 +356,21 @@ struct Core {
     prev_obs: Option<(i64, f64, f64)>,
     /// Noise from the first few differences, used (never below the prior) until measured.
     early_sigma: f64,
+    /// Current block of consecutive stable readings (consumption-corrected).
+    blk: [f64; BLOCK],
+    blk_len: usize,
+    /// Ignition at the block's first reading (a block mixing states is not used).
+    blk_ign: i8,
+    /// Medians of the previous two complete blocks of this stable run (`[older, newer]`).
+    blk_med: [f64; 2],
+    block_off: Ring,
+    block_on: Ring,
+    /// Noise (one sigma) of a median of `BLOCK` readings, measured; NaN until then.
+    s8: f64,
+    /// |level after a trip - level before| of trips that showed no event (consumption-corrected).
+    stop_diffs: Ring,
+    /// Noise (one sigma) of a level read at one stop as seen from another; NaN until measured.
+    s_stop: f64,
     filt: [f64; 9],
     filt_len: usize,
     filt_pos: usize,
@@ -542,6 +569,15 @@ impl Core {
             scratch: Vec::with_capacity(NOISE_CAP),
             prev_obs: None,
             early_sigma: 0.0,
+            blk: [0.0; BLOCK],
+            blk_len: 0,
+            blk_ign: -1,
+            blk_med: [NA; 2],
+            block_off: Ring::new(BLOCK_CAP),
+            block_on: Ring::new(BLOCK_CAP),
+            s8: NA,
+            stop_diffs: Ring::new(BLOCK_CAP),
+            s_stop: NA,
             filt: [0.0; 9],
             filt_len: 0,
             filt_pos: 0,
@@ -619,6 +655,26 @@ impl Core {
     fn base_thr(&self) -> f64 {
         (self.cfg.k_sigma * std::f64::consts::SQRT_2 * self.sigma_eff() + self.quantum_l())
             .max(self.cfg.min_volume_l)
+    }
+
+    /// Noise (one sigma) of a level taken as the median of `n` readings. Probe noise is
+    /// correlated from reading to reading, so `sigma / sqrt(n)` would be too small: beyond
+    /// one reading it comes from the measured spread of block medians (`s8`), scaled up as
+    /// `sqrt(8 / n)` for fewer readings (an upper bound when the noise is correlated) and
+    /// never above one reading's noise.
+    fn level_sd(&self, n: usize) -> f64 {
+        let s = self.sigma_eff();
+        if n <= 1 || !self.s8.is_finite() || !self.sigma_measured {
+            return s;
+        }
+        let k = (BLOCK as f64 / n.min(BLOCK) as f64).sqrt();
+        (self.s8 * k).min(s).max(0.05)
+    }
+
+    /// Base threshold of a comparison of two levels, medians of `na` and `nb` readings.
+    fn pair_thr(&self, na: usize, nb: usize) -> f64 {
+        let (a, b) = (self.level_sd(na), self.level_sd(nb));
+        (self.cfg.k_sigma * (a * a + b * b).sqrt() + self.quantum_l()).max(self.cfg.min_volume_l)
     }
 
     /// Level in litres, tanks summed; `fuel_l` wins over the gauge.
@@ -1001,7 +1057,7 @@ impl Core {
         let moved = self.unobs_moved;
         self.unobs = false;
         match self.anchor {
-            None => self.set_anchor(med_c, first_ts),
+            None => self.set_anchor(med_c, n, first_ts),
             Some(a) if self.open.is_none() => {
                 let interval = since.map_or(0, |s| first_ts - s);
                 let level_now = med_c - self.u;
@@ -1034,10 +1090,12 @@ impl Core {
                             start,
                             window_start: ws,
                             before_c: a.c,
+                            n_before: a.n,
                             before_l: a.c - a.u,
                             u_start: a.u,
                             src: self.src_since_anchor,
                             thr,
+                            final_thr: NA,
                             cons_allow,
                             thermal_allow: thermal,
                             reason,
@@ -1057,6 +1115,14 @@ impl Core {
                         first_ts,
                     );
                 } else {
+                    if moved {
+                        // What a stop reads as seen from the previous one: tilt on another
+                        // grade, a slosh wave not yet settled, the consumption estimate's error.
+                        self.stop_diffs.push(delta.abs());
+                        if self.stop_diffs.v.len() >= BLOCK_MIN {
+                            self.s_stop = trimmed_sigma(&self.stop_diffs.v, &mut self.scratch);
+                        }
+                    }
                     if moved && self.src_since_anchor == ConsumptionSource::Learned {
                         // Balance the trip on the levels to learn this truck's L/km.
                         let km = self.km - a.km;
@@ -1067,7 +1133,7 @@ impl Core {
                             self.balance_moves += 1;
                         }
                     }
-                    self.set_anchor(med_c, first_ts);
+                    self.set_anchor(med_c, n, first_ts);
                 }
             }
             Some(_) => {}
@@ -1117,9 +1183,10 @@ impl Core {
         (c - med_c).abs() <= 0.5 * thr
     }
 
-    fn set_anchor(&mut self, c: f64, ts: i64) {
+    fn set_anchor(&mut self, c: f64, n: usize, ts: i64) {
         self.anchor = Some(Anchor {
             c,
+            n: n.max(1),
             ts,
             u: self.u,
             u_sd: self.u_sd,
@@ -1129,7 +1196,61 @@ impl Core {
         self.refr_len = 0;
     }
 
+    /// Adds a stable reading to the current block; a full block's median is compared with
+    /// the one two blocks back (one block between them, so the correlated part of the noise
+    /// of neighbouring blocks does not cancel) and that difference feeds `s8`.
+    fn update_blocks(&mut self, chained: bool, c: f64) {
+        if !chained {
+            self.blk_len = 0;
+            self.blk_med = [NA; 2];
+        }
+        if self.open.is_some() {
+            return;
+        }
+        if self.blk_len == 0 {
+            self.blk_ign = self.ign;
+        } else if self.ign != self.blk_ign {
+            // Vibration-free and engine-on noise differ: a block mixing them is neither.
+            self.blk_len = 0;
+            self.blk_med = [NA; 2];
+            self.blk_ign = self.ign;
+        }
+        self.blk[self.blk_len] = c;
+        self.blk_len += 1;
+        if self.blk_len < BLOCK {
+            return;
+        }
+        self.blk_len = 0;
+        let mut tmp = self.blk;
+        let m = median_mut(&mut tmp);
+        let older = self.blk_med[0];
+        self.blk_med = [self.blk_med[1], m];
+        if !older.is_finite() {
+            return;
+        }
+        let d = (m - older).abs();
+        if self.blk_ign == 0 {
+            self.block_off.push(d);
+        } else {
+            self.block_on.push(d);
+        }
+        // Same preference as `sigma`: engine-off blocks once there are enough of them.
+        let ring = if self.block_off.v.len() >= BLOCK_MIN {
+            &self.block_off.v
+        } else if self.block_on.v.len() >= BLOCK_MIN {
+            &self.block_on.v
+        } else {
+            return;
+        };
+        self.s8 = trimmed_sigma(ring, &mut self.scratch);
+    }
+
     fn update_noise(&mut self, ts: i64, l: f64, c: f64) {
+        let chained = self
+            .prev_obs
+            .is_some_and(|(pts, _, _)| ts - pts <= self.cfg.max_gap_ms)
+            && self.open.is_none();
+        self.update_blocks(chained, c);
         if let Some((pts, pl, pc)) = self.prev_obs
             && ts - pts <= self.cfg.max_gap_ms
             && self.open.is_none()
@@ -1238,10 +1359,12 @@ impl Core {
                     start,
                     window_start: start,
                     before_c: a.c,
+                    n_before: a.n,
                     before_l: a.c - a.u,
                     u_start: a.u,
                     src: self.src_since_anchor,
                     thr,
+                    final_thr: NA,
                     cons_allow,
                     thermal_allow: 0.0,
                     reason: if dir > 0.0 {
@@ -1283,7 +1406,8 @@ impl Core {
             if (m2 - m1).abs() <= 0.25 * thr {
                 let mut y = self.refr;
                 let m = median_mut(&mut y);
-                self.set_anchor(m, ts);
+                // Medians of 5 over 16 consecutive readings: a level of at least `BLOCK` readings.
+                self.set_anchor(m, REF_CAP, ts);
             }
         }
     }
@@ -1336,7 +1460,8 @@ impl Core {
                 self.drop_excursion(x);
             } else {
                 let after = o.before_c + o.dir * o.extreme;
-                self.close(after, o.extreme_ts);
+                // The extreme of the filtered level: one value, biased outwards.
+                self.close(after, 1, o.extreme_ts);
             }
         } else if ts - o.progress_ts >= self.cfg.end_quiet_ms.max(2 * o.step_gap)
             && o.n_after >= self.cfg.end_samples
@@ -1382,25 +1507,41 @@ impl Core {
             tmp[n] = h.c;
             n += 1;
         }
-        let after = if n > 0 {
+        let (after, n_level) = if n > 0 {
             let band =
                 self.cfg.k_sigma * std::f64::consts::SQRT_2 * self.sigma_eff() + self.quantum_l();
             let tail = settled_tail(&mut tmp[..n], band);
-            median_mut(&mut tmp[..tail])
+            (median_mut(&mut tmp[..tail]), tail)
         } else {
-            self.hist.back().map_or(o.before_c, |h| h.f)
+            (self.hist.back().map_or(o.before_c, |h| h.f), 1)
         };
         let end = o.extreme_ts.max(o.start);
-        self.close(after, end);
+        self.close(after, n_level, end);
     }
 
-    fn close(&mut self, after_c: f64, end: i64) {
+    /// Closes the open event at `after_c`, a level from `n_after` readings.
+    fn close(&mut self, after_c: f64, n_after: usize, end: i64) {
         let Some(mut o) = self.open.take() else {
             return;
         };
         o.src = o.src.max(self.src_since_anchor);
+        let base = self.pair_thr(o.n_before, n_after);
+        let base = if !o.moved {
+            Some(base)
+        } else if self.s_stop.is_finite() && self.sigma_measured {
+            // After a trip the truck stands elsewhere (another tilt, slosh not quite settled):
+            // the offset between stops is measured on the trips that showed nothing.
+            let between = self.cfg.k_sigma * std::f64::consts::SQRT_2 * self.s_stop
+                + self.quantum_l();
+            Some(base.max(between))
+        } else {
+            None
+        };
+        if let Some(b) = base {
+            o.final_thr = b + o.cons_allow + o.thermal_allow;
+        }
         let ts = self.hist.back().map_or(end, |h| h.ts).max(end);
-        self.set_anchor(after_c, ts);
+        self.set_anchor(after_c, n_after, ts);
         self.flush_pending();
         self.pending = Some((o, after_c, end));
         self.dark_since_pending = true;
@@ -1427,6 +1568,7 @@ impl Core {
                 o.start = p.start;
                 o.window_start = p.window_start;
                 o.before_c = p.before_c;
+                o.n_before = p.n_before;
                 o.before_l = p.before_l;
                 o.u_start = p.u_start;
                 o.src = o.src.max(p.src);
@@ -1450,8 +1592,12 @@ impl Core {
         self.open = Some(o);
     }
 
-    fn emit_closed(&mut self, o: Open, after_c: f64, end: i64) {
+    fn emit_closed(&mut self, mut o: Open, after_c: f64, end: i64) {
         let vol = o.dir * (after_c - o.before_c);
+        if o.final_thr.is_finite() {
+            // The decision compares two medians: their noise, not one reading's.
+            o.thr = o.final_thr;
+        }
         if vol >= o.thr {
             let rev = u32::from(o.provisional);
             let ev = self.build_event(&o, vol, end, after_c, EventStatus::Final, rev);

@@ -1,0 +1,709 @@
+//! Analysis: telemetry through one streaming detector and one streaming ledger per
+//! truck, purchases reconciled against the final fills. Files are analysed in
+//! memory and nothing is stored; stored data is read truck by truck. Either way
+//! memory grows with the number of trucks (and events), never with the rows.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use fc_import::{FileKind, FileReader, ImportOptions, Record};
+use fc_ledger::{
+    Candidate, DETECTOR_VERSION, DetectorConfig, EventKind, EventStatus, EventUpdate, Evidence,
+    FuelEvent, Ledger, LedgerBuilder, LedgerConfig, ReconcileConfig, TruckDetector, reconcile,
+    split_final,
+};
+use fc_model::{Purchase, TelemetryPoint, TruckProfile, format_ts};
+use fc_store::PurchaseFilter;
+use futures::TryStreamExt;
+
+use crate::core::Core;
+use crate::dto::ImportProgress;
+use crate::dto_analysis::{
+    AnalysisFileDto, AnalysisReport, EventDto, EvidenceDto, EvidenceSampleDto, PurchaseDto,
+    TruckLedgerDto,
+};
+use crate::error::{CoreError, Result};
+use crate::settings::FleetSettings;
+
+/// Rows per batch from the reader thread: large enough to amortise the channel.
+const BATCH_ROWS: usize = 4096;
+
+/// A model that reranks events and candidates (decision 12). This is the seam the
+/// ML work plugs into; without one, `confidence` is the detector's own.
+pub trait EventModel: Send + Sync {
+    /// Version stamped on every scored event.
+    fn version(&self) -> String;
+    /// The model's score in 0..1 for a change of `kind` and `volume_l` with this evidence.
+    fn score(
+        &self,
+        kind: EventKind,
+        volume_l: f64,
+        rule_confidence: f64,
+        evidence: &Evidence,
+    ) -> f64;
+    /// The confidence used for alerting, from the rule's and the model's.
+    fn combine(&self, rule_confidence: f64, ml_score: f64) -> f64 {
+        0.5 * (rule_confidence + ml_score)
+    }
+}
+
+/// What to analyse.
+#[derive(Clone, Default)]
+pub struct AnalyzeRequest {
+    /// Telemetry files; trucks and purchases files among them are recognised by their header.
+    pub files: Vec<PathBuf>,
+    /// Truck profile files (`--trucks`).
+    pub trucks: Vec<PathBuf>,
+    /// Purchase files (`--purchases`).
+    pub purchases: Vec<PathBuf>,
+    /// Zone for naive timestamps; default: the fleet's.
+    pub time_zone: Option<String>,
+    /// Also list sub-threshold events and candidates.
+    pub candidates: bool,
+    /// A reranking model, if one is loaded.
+    pub model: Option<Arc<dyn EventModel>>,
+}
+
+impl std::fmt::Debug for AnalyzeRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnalyzeRequest")
+            .field("files", &self.files)
+            .field("trucks", &self.trucks)
+            .field("purchases", &self.purchases)
+            .field("time_zone", &self.time_zone)
+            .field("candidates", &self.candidates)
+            .field("model", &self.model.as_ref().map(|m| m.version()))
+            .finish()
+    }
+}
+
+/// Analyses files in memory; nothing is stored.
+pub fn analyze_files(
+    request: &AnalyzeRequest,
+    settings: &FleetSettings,
+    progress: &mut dyn FnMut(ImportProgress),
+) -> Result<AnalysisReport> {
+    let started = Instant::now();
+    settings.validate()?;
+    let tz = match &request.time_zone {
+        Some(name) => crate::settings::parse_tz(name)?,
+        None => settings.tz()?,
+    };
+    let opts = ImportOptions::in_zone(tz);
+    let mut files = Vec::new();
+    let mut profiles: HashMap<String, TruckProfile> = HashMap::new();
+    let mut purchases: Vec<Purchase> = Vec::new();
+    let mut telemetry: Vec<(PathBuf, FileReader)> = Vec::new();
+
+    // Profiles must be known before the first point, so side files are read first.
+    let forced = request
+        .trucks
+        .iter()
+        .map(|p| (p, Some(FileKind::Trucks)))
+        .chain(
+            request
+                .purchases
+                .iter()
+                .map(|p| (p, Some(FileKind::Purchases))),
+        )
+        .chain(request.files.iter().map(|p| (p, None)));
+    for (path, kind) in forced {
+        let o = ImportOptions {
+            kind,
+            ..opts.clone()
+        };
+        let mut reader = fc_import::open(path, &o)?;
+        match reader.plan().kind {
+            FileKind::Telemetry => telemetry.push((path.clone(), reader)),
+            kind => {
+                let mut tally = AnalysisFileDto {
+                    file: path.display().to_string(),
+                    kind: kind.code().to_string(),
+                    rows: 0,
+                    rejected_rows: 0,
+                    rejected_fields: 0,
+                };
+                while let Some(record) = reader.next_record()? {
+                    count(&mut tally, &record);
+                    match record {
+                        Record::Truck { profile, .. } => {
+                            profiles.insert(profile.truck_id.clone(), profile);
+                        }
+                        Record::Purchase { purchase, .. } => purchases.push(purchase),
+                        _ => {}
+                    }
+                }
+                files.push(tally);
+            }
+        }
+    }
+
+    let empty = empty_profile();
+    let mut session = Session::new(&profiles, &empty, settings, request);
+    let n_files = u32::try_from(telemetry.len()).unwrap_or(u32::MAX);
+    for (index, (path, reader)) in telemetry.into_iter().enumerate() {
+        let name = path.display().to_string();
+        let bytes_total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        let file_index = u32::try_from(index).unwrap_or(u32::MAX);
+        let tally = stream_file(reader, &name, &mut |batch, bytes, rows| {
+            for p in batch {
+                session.push(p);
+            }
+            progress(ImportProgress {
+                file: name.clone(),
+                file_index,
+                files: n_files,
+                bytes_read: bytes,
+                bytes_total,
+                rows,
+            });
+        })?;
+        files.push(tally);
+    }
+    let rejected_rows = files.iter().map(|f| f.rejected_rows).sum();
+    let rejected_fields = files.iter().map(|f| f.rejected_fields).sum();
+    let mut report = session.finish(&purchases, settings, tz.name(), request);
+    report.source = "files".into();
+    report.files = files;
+    report.rejected_rows = rejected_rows;
+    report.rejected_fields = rejected_fields;
+    report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    Ok(report)
+}
+
+impl Core {
+    /// Analyses the stored data (points streamed truck by truck); nothing is written.
+    pub async fn analyze_stored(
+        &self,
+        request: &AnalyzeRequest,
+        progress: &mut (dyn FnMut(ImportProgress) + Send),
+    ) -> Result<AnalysisReport> {
+        let started = Instant::now();
+        let settings = self.fleet_settings().await?;
+        let store = self.store();
+        let profiles: HashMap<String, TruckProfile> = store
+            .trucks()
+            .await?
+            .into_iter()
+            .map(|p| (p.truck_id.clone(), p))
+            .collect();
+        let purchases = store.purchases(PurchaseFilter::default()).await?;
+        let total: u64 = store.point_stats().await?.iter().map(|s| s.points).sum();
+        let empty = empty_profile();
+        let mut session = Session::new(&profiles, &empty, &settings, request);
+        let mut points = std::pin::pin!(store.points(fc_store::PointFilter::default()));
+        let mut current: Option<String> = None;
+        let mut rows = 0u64;
+        while let Some(p) = points.try_next().await? {
+            // Points come ordered by truck: a finished truck leaves memory at once.
+            if current.as_deref() != Some(p.truck_id.as_str()) {
+                if let Some(done) = current.take() {
+                    session.finish_truck(&done);
+                }
+                current = Some(p.truck_id.clone());
+            }
+            session.push(&p);
+            rows += 1;
+            if rows.is_multiple_of(65_536) {
+                progress(ImportProgress {
+                    file: "store".into(),
+                    file_index: 0,
+                    files: 1,
+                    bytes_read: rows,
+                    bytes_total: total,
+                    rows,
+                });
+            }
+        }
+        let (mut rejected_rows, mut rejected_fields) = (0, 0);
+        for q in store.quarantine_counts().await? {
+            if ROW_REASONS.contains(&q.reason.as_str()) {
+                rejected_rows += q.count;
+            } else {
+                rejected_fields += q.count;
+            }
+        }
+        let mut report = session.finish(&purchases, &settings, &settings.time_zone, request);
+        report.source = "store".into();
+        report.rejected_rows = rejected_rows;
+        report.rejected_fields = rejected_fields;
+        report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        Ok(report)
+    }
+}
+
+/// Quarantine reasons that refuse a whole row (the others null one value).
+const ROW_REASONS: [&str; 8] = [
+    "missing_truck_id",
+    "bad_truck_id",
+    "missing_ts",
+    "bad_ts",
+    "ts_out_of_range",
+    "column_count",
+    "bad_json",
+    "conflicting_duplicate",
+];
+
+fn empty_profile() -> TruckProfile {
+    TruckProfile {
+        truck_id: String::new(),
+        name: String::new(),
+        fuel_type: None,
+        tanks: Vec::new(),
+    }
+}
+
+fn count(tally: &mut AnalysisFileDto, record: &Record) {
+    tally.rows += 1;
+    match record {
+        Record::Rejected(_) => tally.rejected_rows += 1,
+        r => tally.rejected_fields += r.issues().len() as u64,
+    }
+}
+
+enum Msg {
+    Batch(Vec<TelemetryPoint>, u64, u64),
+    Failed(fc_import::ImportError),
+    Done(AnalysisFileDto),
+}
+
+/// Reads one telemetry file on its own thread (parsing and detection use both
+/// cores) and hands batches to `sink` on this one, in file order.
+fn stream_file(
+    mut reader: FileReader,
+    name: &str,
+    sink: &mut dyn FnMut(&[TelemetryPoint], u64, u64),
+) -> Result<AnalysisFileDto> {
+    let (tx, rx) = sync_channel::<Msg>(4);
+    let name = name.to_string();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut tally = AnalysisFileDto {
+                file: name,
+                kind: FileKind::Telemetry.code().to_string(),
+                rows: 0,
+                rejected_rows: 0,
+                rejected_fields: 0,
+            };
+            let mut batch = Vec::with_capacity(BATCH_ROWS);
+            loop {
+                match reader.next_record() {
+                    Ok(Some(record)) => {
+                        count(&mut tally, &record);
+                        if let Record::Point { point, .. } = record {
+                            batch.push(point);
+                            if batch.len() >= BATCH_ROWS {
+                                let full =
+                                    std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                                if tx
+                                    .send(Msg::Batch(full, reader.bytes_read(), tally.rows))
+                                    .is_err()
+                                {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = tx.send(Msg::Failed(e));
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(Msg::Batch(batch, reader.bytes_read(), tally.rows));
+            let _ = tx.send(Msg::Done(tally));
+        });
+        let mut done = None;
+        for msg in rx {
+            match msg {
+                Msg::Batch(points, bytes, rows) => sink(&points, bytes, rows),
+                Msg::Failed(e) => return Err(CoreError::Import(e)),
+                Msg::Done(t) => done = Some(t),
+            }
+        }
+        done.ok_or_else(|| CoreError::Internal("the telemetry reader stopped early".into()))
+    })
+}
+
+/// One truck's streaming state.
+struct TruckRun<'p> {
+    det: TruckDetector,
+    ledger: LedgerBuilder<'p>,
+    updates: Vec<EventUpdate>,
+    name: String,
+    has_profile: bool,
+    points: u64,
+    first: i64,
+    last: i64,
+}
+
+/// A truck after the end of its data.
+struct TruckResult {
+    ledger: Ledger,
+    name: String,
+    has_profile: bool,
+    points: u64,
+    first: i64,
+    last: i64,
+    late_dropped: u64,
+    duplicates: u64,
+    events: Vec<FuelEvent>,
+    candidates: Vec<Candidate>,
+}
+
+struct Session<'p> {
+    profiles: &'p HashMap<String, TruckProfile>,
+    empty: &'p TruckProfile,
+    dcfg: DetectorConfig,
+    lcfg: LedgerConfig,
+    keep_candidates: bool,
+    runs: HashMap<String, TruckRun<'p>>,
+    done: BTreeMap<String, TruckResult>,
+}
+
+impl<'p> Session<'p> {
+    fn new(
+        profiles: &'p HashMap<String, TruckProfile>,
+        empty: &'p TruckProfile,
+        settings: &FleetSettings,
+        request: &AnalyzeRequest,
+    ) -> Self {
+        Session {
+            profiles,
+            empty,
+            dcfg: DetectorConfig::default(),
+            lcfg: LedgerConfig {
+                idle_min_s: i64::from(settings.idle_min_s),
+                ..LedgerConfig::default()
+            },
+            // A model reranks candidates, so it needs them too.
+            keep_candidates: request.candidates || request.model.is_some(),
+            runs: HashMap::new(),
+            done: BTreeMap::new(),
+        }
+    }
+
+    fn push(&mut self, p: &TelemetryPoint) {
+        if let Some(run) = self.runs.get_mut(p.truck_id.as_str()) {
+            run.push(p, self.keep_candidates);
+            return;
+        }
+        let (profile, has_profile) = match self.profiles.get(&p.truck_id) {
+            Some(prof) => (prof, true),
+            None => (self.empty, false),
+        };
+        // The detector names its events after the profile's truck id.
+        let det_profile = TruckProfile {
+            truck_id: p.truck_id.clone(),
+            ..profile.clone()
+        };
+        let mut run = TruckRun {
+            det: TruckDetector::new(&det_profile, &self.dcfg),
+            ledger: LedgerBuilder::new(&p.truck_id, profile, i64::MIN, i64::MAX, &self.lcfg),
+            updates: Vec::new(),
+            name: if profile.name.is_empty() {
+                p.truck_id.clone()
+            } else {
+                profile.name.clone()
+            },
+            has_profile,
+            points: 0,
+            first: p.ts,
+            last: p.ts,
+        };
+        run.push(p, self.keep_candidates);
+        self.runs.insert(p.truck_id.clone(), run);
+    }
+
+    fn finish_truck(&mut self, truck_id: &str) {
+        let Some(mut run) = self.runs.remove(truck_id) else {
+            return;
+        };
+        let mut updates = std::mem::take(&mut run.updates);
+        updates.extend(run.det.finish());
+        let (events, candidates) = split_final(updates);
+        run.ledger.set_idle_rate(run.det.learned_rates().idle_lph);
+        let (late_dropped, duplicates) = run.ledger.dropped();
+        let ledger = run.ledger.finish(&events);
+        self.done.insert(
+            truck_id.to_string(),
+            TruckResult {
+                ledger,
+                name: run.name,
+                has_profile: run.has_profile,
+                points: run.points,
+                first: run.first,
+                last: run.last,
+                late_dropped,
+                duplicates,
+                events,
+                candidates: if self.keep_candidates {
+                    candidates
+                } else {
+                    Vec::new()
+                },
+            },
+        );
+    }
+
+    fn finish(
+        mut self,
+        purchases: &[Purchase],
+        settings: &FleetSettings,
+        zone: &str,
+        request: &AnalyzeRequest,
+    ) -> AnalysisReport {
+        let ids: Vec<String> = self.runs.keys().cloned().collect();
+        for id in ids {
+            self.finish_truck(&id);
+        }
+        let scorer = Scorer {
+            model: request.model.as_deref(),
+            threshold: settings.alert_threshold,
+        };
+        let mut events = Vec::new();
+        let mut candidates = Vec::new();
+        let mut faults = Vec::new();
+        let mut trucks = Vec::new();
+        let mut fills: Vec<FuelEvent> = Vec::new();
+        let mut rows = 0;
+        for (id, t) in &self.done {
+            rows += t.points;
+            let mut alerts = 0;
+            for e in &t.events {
+                let dto = scorer.event(e);
+                match e.kind {
+                    EventKind::SensorFault => faults.push(dto),
+                    _ if dto.alert => {
+                        alerts += 1;
+                        events.push(dto);
+                    }
+                    _ => candidates.push(dto),
+                }
+                if e.kind == EventKind::Fill {
+                    fills.push(e.clone());
+                }
+            }
+            for c in &t.candidates {
+                candidates.push(scorer.candidate(c));
+            }
+            trucks.push(ledger_dto(id, t, alerts));
+        }
+        let rcfg = ReconcileConfig {
+            radius_m: settings.reconcile_radius_m,
+            window_ms: (settings.reconcile_window_min * 60_000.0) as i64,
+            ..ReconcileConfig::default()
+        };
+        let rec = reconcile(purchases, &fills, &rcfg);
+        let purchases = rec
+            .purchases
+            .iter()
+            .filter_map(|m| {
+                let p = purchases.get(m.purchase_index)?;
+                Some(PurchaseDto {
+                    truck_id: p.truck_id.clone(),
+                    ts: format_ts(p.ts),
+                    litres: p.litres,
+                    price_per_l: p.price_per_l,
+                    station: p.station.clone(),
+                    card_id: p.card_id.clone(),
+                    status: code_of(&m.status),
+                    fill_id: m.fill_id.clone(),
+                    measured_l: m.measured_l,
+                    difference_l: m.difference_l,
+                    distance_m: m.distance_m,
+                    time_offset_min: m.time_offset_ms.map(|ms| ms as f64 / 60_000.0),
+                })
+            })
+            .collect();
+        let by_id: HashMap<&str, &FuelEvent> = fills.iter().map(|f| (f.id.as_str(), f)).collect();
+        let unpaid_fills = rec
+            .unpaid_fill_ids
+            .iter()
+            .filter_map(|id| by_id.get(id.as_str()).map(|f| scorer.event(f)))
+            .collect();
+        AnalysisReport {
+            source: String::new(),
+            files: Vec::new(),
+            time_zone: zone.to_string(),
+            alert_threshold: settings.alert_threshold,
+            events,
+            candidates: request.candidates.then_some(candidates),
+            sensor_faults: faults,
+            trucks,
+            purchases,
+            unpaid_fills,
+            rows,
+            rejected_rows: 0,
+            rejected_fields: 0,
+            detector_version: DETECTOR_VERSION.to_string(),
+            elapsed_ms: 0,
+        }
+    }
+}
+
+impl TruckRun<'_> {
+    fn push(&mut self, p: &TelemetryPoint, keep_candidates: bool) {
+        self.points += 1;
+        self.first = self.first.min(p.ts);
+        self.last = self.last.max(p.ts);
+        let before = self.updates.len();
+        self.det.push_into(p, &mut self.updates);
+        if self.updates.len() > before {
+            // Only final events (and candidates when wanted) are reported: provisional
+            // updates would make memory grow with the rows.
+            self.updates.retain(|u| match u {
+                EventUpdate::Event(e) => e.status == EventStatus::Final,
+                EventUpdate::Candidate(_) => keep_candidates,
+            });
+        }
+        self.ledger.push(p);
+    }
+}
+
+/// Sets the scores of decision 12 in one place.
+struct Scorer<'m> {
+    model: Option<&'m dyn EventModel>,
+    threshold: f64,
+}
+
+impl Scorer<'_> {
+    fn scores(&self, kind: EventKind, volume: f64, rule: f64, ev: &Evidence) -> Scores {
+        match self.model {
+            Some(m) => {
+                let ml = m.score(kind, volume, rule, ev);
+                Scores {
+                    ml_score: Some(ml),
+                    confidence: m.combine(rule, ml),
+                    model_version: Some(m.version()),
+                }
+            }
+            None => Scores {
+                ml_score: None,
+                confidence: rule,
+                model_version: None,
+            },
+        }
+    }
+
+    fn event(&self, e: &FuelEvent) -> EventDto {
+        let s = self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence);
+        EventDto {
+            id: e.id.clone(),
+            truck_id: e.truck_id.clone(),
+            kind: e.kind.code().to_string(),
+            status: "final".into(),
+            start: format_ts(e.start_ms),
+            end: format_ts(e.end_ms),
+            volume_l: e.volume_l,
+            lat: e.lat,
+            lon: e.lon,
+            rule_confidence: e.rule_confidence,
+            ml_score: s.ml_score,
+            confidence: s.confidence,
+            model_version: s.model_version,
+            alert: e.kind != EventKind::SensorFault && s.confidence >= self.threshold,
+            detector_version: e.detector_version.clone(),
+            evidence: evidence_dto(&e.evidence),
+        }
+    }
+
+    fn candidate(&self, c: &Candidate) -> EventDto {
+        let s = self.scores(c.kind, c.volume_l, c.rule_confidence, &c.evidence);
+        EventDto {
+            id: c.id.clone(),
+            truck_id: c.truck_id.clone(),
+            kind: c.kind.code().to_string(),
+            status: "candidate".into(),
+            start: format_ts(c.start_ms),
+            end: format_ts(c.end_ms),
+            volume_l: c.volume_l,
+            lat: c.lat,
+            lon: c.lon,
+            rule_confidence: c.rule_confidence,
+            ml_score: s.ml_score,
+            confidence: s.confidence,
+            model_version: s.model_version,
+            alert: false,
+            detector_version: DETECTOR_VERSION.to_string(),
+            evidence: evidence_dto(&c.evidence),
+        }
+    }
+}
+
+struct Scores {
+    ml_score: Option<f64>,
+    confidence: f64,
+    model_version: Option<String>,
+}
+
+/// The snake_case code serde gives a unit enum variant.
+fn code_of<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn evidence_dto(e: &Evidence) -> EvidenceDto {
+    EvidenceDto {
+        window_start: format_ts(e.window_start_ms),
+        window_end: format_ts(e.window_end_ms),
+        level_before_l: e.level_before_l,
+        level_after_l: e.level_after_l,
+        expected_consumption_l: e.expected_consumption_l,
+        consumption_source: code_of(&e.consumption_source),
+        threshold_l: e.threshold_l,
+        noise_l: e.noise_l,
+        noise_measured: e.noise_measured,
+        unobserved_min: e.unobserved_ms as f64 / 60_000.0,
+        moved: e.moved,
+        ignition_on: e.ignition_on,
+        reason: code_of(&e.reason.code),
+        margin: e.reason.margin,
+        samples: e
+            .samples
+            .iter()
+            .map(|s| EvidenceSampleDto {
+                ts: s.ts,
+                raw_l: s.raw_l,
+                filtered_l: s.filtered_l,
+            })
+            .collect(),
+    }
+}
+
+fn ledger_dto(id: &str, t: &TruckResult, alerts: u32) -> TruckLedgerDto {
+    let l = &t.ledger;
+    TruckLedgerDto {
+        truck_id: id.to_string(),
+        name: t.name.clone(),
+        has_profile: t.has_profile,
+        points: t.points,
+        first: (t.points > 0).then(|| format_ts(t.first)),
+        last: (t.points > 0).then(|| format_ts(t.last)),
+        distance_km: l.distance_km,
+        distance_source: code_of(&l.distance_source),
+        fuel_used_l: l.consumed_l,
+        l_per_100km: l.l_per_100km,
+        mpg_us: l.mpg_us,
+        idle_h: l.idle_h,
+        idle_fuel_l: l.idle_l,
+        idle_source: code_of(&l.idle_source),
+        start_level_l: l.start_level_l,
+        end_level_l: l.end_level_l,
+        fills: l.fills,
+        fills_l: l.fills_l,
+        drains: l.drains,
+        drains_l: l.drains_l,
+        ecu_fuel_used_l: l.ecu_consumed_l,
+        ecu_disagreement_l: l.ecu_disagreement_l,
+        alerts,
+        late_dropped: t.late_dropped,
+        duplicates: t.duplicates,
+    }
+}
