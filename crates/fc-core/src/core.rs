@@ -199,7 +199,7 @@ impl Core {
 
     /// Per truck: points, time span, distance, fuel used and rejected rows.
     pub async fn summary(&self) -> Result<Vec<TruckSummary>> {
-        summary::summarise(&self.store).await
+        summary::summarise(self).await
     }
 }
 

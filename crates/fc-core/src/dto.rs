@@ -146,11 +146,12 @@ pub struct TruckSummary {
     pub last_ts: Option<String>,
     /// Hours between first and last point.
     pub span_h: f64,
-    /// Distance driven, km (odometer where present, else GPS with jump guards).
+    /// Distance driven, km, from the truck's ledger (odometer where present, else GPS with jump guards).
     pub distance_km: Option<f64>,
     /// Where the distance came from: `odometer`, `gps` or `none`.
     pub distance_source: String,
-    /// Fuel used, litres, from the ECU counter (resets handled); absent without a counter.
+    /// Fuel used, litres, from the truck's ledger (level balance with fills and drains,
+    /// else the ECU counter with resets handled); absent when neither exists.
     pub fuel_used_l: Option<f64>,
     /// Rows and values of this truck in quarantine.
     #[ts(type = "number")]

@@ -661,14 +661,15 @@ impl Core {
     /// correlated from reading to reading, so `sigma / sqrt(n)` would be too small: beyond
     /// one reading it comes from the measured spread of block medians (`s8`), scaled up as
     /// `sqrt(8 / n)` for fewer readings (an upper bound when the noise is correlated) and
-    /// never above one reading's noise.
+    /// not above one reading's noise, but never below `s8` itself: a slow wander that first
+    /// differences cannot see (they measure `sigma`) shows in the block medians.
     fn level_sd(&self, n: usize) -> f64 {
         let s = self.sigma_eff();
-        if n <= 1 || !self.s8.is_finite() || !self.sigma_measured {
+        if !self.s8.is_finite() || !self.sigma_measured {
             return s;
         }
-        let k = (BLOCK as f64 / n.min(BLOCK) as f64).sqrt();
-        (self.s8 * k).min(s).max(0.05)
+        let k = (BLOCK as f64 / n.clamp(1, BLOCK) as f64).sqrt();
+        (self.s8 * k).min(s).max(self.s8).max(0.05)
     }
 
     /// Base threshold of a comparison of two levels, medians of `na` and `nb` readings.
@@ -1531,8 +1532,8 @@ impl Core {
         } else if self.s_stop.is_finite() && self.sigma_measured {
             // After a trip the truck stands elsewhere (another tilt, slosh not quite settled):
             // the offset between stops is measured on the trips that showed nothing.
-            let between = self.cfg.k_sigma * std::f64::consts::SQRT_2 * self.s_stop
-                + self.quantum_l();
+            let between =
+                self.cfg.k_sigma * std::f64::consts::SQRT_2 * self.s_stop + self.quantum_l();
             Some(base.max(between))
         } else {
             None

@@ -191,6 +191,38 @@ fn small_drain_on_noisy_sensor_is_found_and_noise_alone_is_not() {
     );
 }
 
+/// Single-reading thresholds (`4 sqrt(2) sigma`, 34 L at sigma 6) would miss a 30 L siphon;
+/// the before and after levels are medians, whose measured noise is much smaller.
+#[test]
+fn siphon_below_one_reading_threshold_is_found_between_medians() {
+    let night = |seed: u64, theft: Option<f64>| {
+        let mut s = Sim::new(seed, 600.0, 450.0);
+        s.noise_l = 6.0;
+        s.park(600, false);
+        if let Some(l) = theft {
+            s.pump(-l, 5.0, false);
+        }
+        s.park(120, false);
+        s
+    };
+    let single_thr = 4.0 * std::f64::consts::SQRT_2 * 6.0;
+    let s = night(21, Some(30.0));
+    assert!(30.0 < single_thr);
+    let ev = run(&s);
+    assert_matches_truth(&s, &ev, 0.25);
+    assert!(
+        ev[0].evidence.threshold_l < 30.0,
+        "{}",
+        ev[0].evidence.threshold_l
+    );
+    for seed in 22..26 {
+        assert!(
+            fuel_events(&run(&night(seed, None))).is_empty(),
+            "seed {seed}"
+        );
+    }
+}
+
 #[test]
 fn trap_slosh_in_motion_is_no_event() {
     let mut s = Sim::new(9, 600.0, 500.0);
