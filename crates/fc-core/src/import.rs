@@ -259,6 +259,17 @@ fn read_file(path: &Path, opts: &ImportOptions, source: Arc<str>, tx: &Sender) {
             raw: Some(issue.raw),
         });
     };
+    // Field-level issues: the row is kept with those fields empty.
+    let quarantine_fields = |issues: Vec<Issue>,
+                             truck_id: Option<&str>,
+                             ts: Option<i64>,
+                             q: &mut Vec<QuarantineEntry>,
+                             s: &mut ReadSummary| {
+        s.rejected_fields += issues.len() as u64;
+        for issue in issues {
+            quarantine_issue(issue, truck_id, ts, q, s);
+        }
+    };
 
     loop {
         let record = match reader.next_record() {
@@ -278,31 +289,15 @@ fn read_file(path: &Path, opts: &ImportOptions, source: Arc<str>, tx: &Sender) {
                 point,
                 issues,
             } => {
-                summary.rejected_fields += issues.len() as u64;
-                for issue in issues {
-                    quarantine_issue(
-                        issue,
-                        Some(&point.truck_id),
-                        Some(point.ts),
-                        &mut quarantine,
-                        &mut summary,
-                    );
-                }
+                let (truck, ts) = (Some(point.truck_id.as_str()), Some(point.ts));
+                quarantine_fields(issues, truck, ts, &mut quarantine, &mut summary);
                 points.push((point, Origin::line(&source, line)));
             }
             Record::Truck {
                 profile, issues, ..
             } => {
-                summary.rejected_fields += issues.len() as u64;
-                for issue in issues {
-                    quarantine_issue(
-                        issue,
-                        Some(&profile.truck_id),
-                        None,
-                        &mut quarantine,
-                        &mut summary,
-                    );
-                }
+                let truck = Some(profile.truck_id.as_str());
+                quarantine_fields(issues, truck, None, &mut quarantine, &mut summary);
                 trucks.push(profile);
             }
             Record::Purchase {
@@ -310,16 +305,8 @@ fn read_file(path: &Path, opts: &ImportOptions, source: Arc<str>, tx: &Sender) {
                 purchase,
                 issues,
             } => {
-                summary.rejected_fields += issues.len() as u64;
-                for issue in issues {
-                    quarantine_issue(
-                        issue,
-                        Some(&purchase.truck_id),
-                        Some(purchase.ts),
-                        &mut quarantine,
-                        &mut summary,
-                    );
-                }
+                let (truck, ts) = (Some(purchase.truck_id.as_str()), Some(purchase.ts));
+                quarantine_fields(issues, truck, ts, &mut quarantine, &mut summary);
                 purchases.push((purchase, Origin::line(&source, line)));
             }
             Record::Rejected(issue) => {
