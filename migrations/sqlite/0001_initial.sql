@@ -1,11 +1,23 @@
--- Fuel Copilot embedded store (SQLite), first schema.
--- Migrations are append-only: never edit an applied file, add a new one.
+-- Fuel Copilot embedded store (SQLite), first release schema.
+-- Rewritten in place once before the first release (integer truck keys);
+-- from now on migrations are append-only: never edit an applied file, add a new one.
 -- Timestamps are UTC milliseconds (INTEGER). One fleet per database.
 
--- Raw telemetry, clustered on (truck_id, ts): a truck's range is one
--- contiguous B-tree scan and the key makes re-imports idempotent.
+-- Compact integer key of every truck that has points, assigned by the store
+-- on first sight in the same transaction as the points. Keys are never
+-- reused or renumbered (rows are never deleted), so a process may cache them.
+CREATE TABLE truck_keys (
+    truck_key INTEGER PRIMARY KEY,
+    truck_id  TEXT    NOT NULL UNIQUE
+) STRICT;
+
+-- Raw telemetry, clustered on (truck_key, ts): a truck's range is one
+-- contiguous B-tree scan and the key makes re-imports idempotent. An integer
+-- key instead of the text id makes the B-tree's comparisons and rows cheaper
+-- (the import's hot path). No FOREIGN KEY: the check would cost a look-up per
+-- row, and only the store writes here, with keys it took from truck_keys.
 CREATE TABLE telemetry (
-    truck_id         TEXT    NOT NULL,
+    truck_key        INTEGER NOT NULL,
     ts               INTEGER NOT NULL,
     lat              REAL,
     lon              REAL,
@@ -24,17 +36,17 @@ CREATE TABLE telemetry (
     ambient_temp_c   REAL,
     fuel_level_pct_2 REAL,
     fuel_l_2         REAL,
-    PRIMARY KEY (truck_id, ts)
+    PRIMARY KEY (truck_key, ts)
 ) STRICT, WITHOUT ROWID;
 
 -- Per-truck point counts and time span, maintained in the same transaction
 -- as the points, so that summaries never scan the telemetry table.
 CREATE TABLE truck_point_stats (
-    truck_id TEXT    NOT NULL PRIMARY KEY,
-    points   INTEGER NOT NULL,
-    first_ts INTEGER NOT NULL,
-    last_ts  INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
+    truck_key INTEGER NOT NULL PRIMARY KEY,
+    points    INTEGER NOT NULL,
+    first_ts  INTEGER NOT NULL,
+    last_ts   INTEGER NOT NULL
+) STRICT;
 
 -- Truck profiles; tanks (capacity and calibration) as a JSON array.
 CREATE TABLE trucks (

@@ -6,10 +6,12 @@
 //!
 //! Points are generated in memory per batch (1000 trucks, interleaved by time,
 //! every field set). The reference imports an equivalent CSV (same values,
-//! `ts` as integer ms) with `sqlite3 .import` into a table created by the same
-//! DDL as ours (same primary key), same journal mode, synchronous level and
-//! page cache. Prints rows/s for both and the process's peak RSS after the
-//! store run.
+//! `ts` as integer ms, the integer truck key in place of the id) with
+//! `sqlite3 .import` into a table created by the same DDL as ours (same
+//! primary key), same journal mode, synchronous level and page cache. Prints
+//! rows/s for both, the busiest threads' CPU (the writer connection's worker
+//! is the bottleneck) and the process's peak RSS after the store run, then
+//! times per-truck range reads and the full export-order scan.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +20,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use fc_model::TelemetryPoint;
-use fc_store::{Origin, Store, WriteBatch};
+use fc_store::{Origin, PointFilter, Store, WriteBatch};
+use futures::TryStreamExt;
 
 const TRUCKS: u64 = 1000;
 const BASE_TS: i64 = 1_709_251_200_000; // 2024-03-01T00:00:00Z
@@ -68,6 +71,31 @@ fn cpu_secs() -> f64 {
     (f.get(10).copied().unwrap_or(0.0) + f.get(11).copied().unwrap_or(0.0)) / 100.0
 }
 
+/// CPU seconds per thread name (SQLite runs each connection on its own worker thread).
+fn thread_cpu() -> Vec<(String, f64)> {
+    let mut out: Vec<(String, f64)> = Vec::new();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return out;
+    };
+    for task in tasks.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        let name = stat
+            .split_once('(')
+            .and_then(|(_, r)| r.rsplit_once(')'))
+            .map_or("", |(n, _)| n)
+            .to_string();
+        let rest = stat.rsplit(')').next().unwrap_or("");
+        let f: Vec<f64> = rest
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
+        let secs = (f.get(10).copied().unwrap_or(0.0) + f.get(11).copied().unwrap_or(0.0)) / 100.0;
+        out.push((name, secs));
+    }
+    out.sort_by(|a, b| b.1.total_cmp(&a.1));
+    out
+}
+
 fn flag(v: Option<bool>) -> &'static str {
     if v == Some(true) { "1" } else { "0" }
 }
@@ -81,7 +109,8 @@ fn write_csv(path: &Path, rows: u64) -> std::io::Result<()> {
         writeln!(
             out,
             "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            p.truck_id,
+            // The store keeps an integer truck key; so does the reference (truck + 1).
+            n % TRUCKS + 1,
             p.ts,
             f(p.lat),
             f(p.lon),
@@ -181,6 +210,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         stored += out.stored;
         n = end;
     }
+    // The writer connection's worker thread is the bottleneck: its CPU is the figure to watch.
+    let threads: Vec<String> = thread_cpu()
+        .into_iter()
+        .take(4)
+        .map(|(n, c)| format!("{n} {c:.2} s"))
+        .collect();
+    println!("busiest threads after the writes: {}", threads.join(", "));
     let t2 = Instant::now();
     store.close().await;
     let close_secs = t2.elapsed().as_secs_f64();
@@ -215,6 +251,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (rows - start) as f64 / t3.elapsed().as_secs_f64(),
         out.duplicates
     );
+
+    // Reads: per-truck range reads (a fifth of each truck's span, 100 trucks)
+    // and the full export-order scan, wall clock and process CPU.
+    let steps = (rows / TRUCKS).max(1) as i64;
+    let (t4, c4) = (Instant::now(), cpu_secs());
+    let mut range_rows = 0u64;
+    for truck in (0..TRUCKS).step_by(10) {
+        let from = BASE_TS + (steps * 2 / 5) * 30_000;
+        let filter = PointFilter {
+            trucks: Some(vec![format!("TRK-{truck:04}")]),
+            from: Some(from),
+            to: Some(from + (steps / 5).max(1) * 30_000),
+        };
+        range_rows += store
+            .points(filter)
+            .try_fold(0u64, |n, _| async move { Ok(n + 1) })
+            .await?;
+    }
+    let (range_secs, range_cpu) = (t4.elapsed().as_secs_f64(), cpu_secs() - c4);
+    let (t5, c5) = (Instant::now(), cpu_secs());
+    let scanned = store
+        .points(PointFilter::default())
+        .try_fold(0u64, |n, _| async move { Ok(n + 1) })
+        .await?;
+    let (scan_secs, scan_cpu) = (t5.elapsed().as_secs_f64(), cpu_secs() - c5);
+    println!(
+        "store: range reads of 100 trucks: {range_rows} rows in {:.1} ms (CPU {:.1} ms); \
+         full export-order scan: {scanned} rows in {scan_secs:.2} s = {:.0} rows/s (CPU {scan_cpu:.2} s)",
+        range_secs * 1e3,
+        range_cpu * 1e3,
+        scanned as f64 / scan_secs
+    );
     store.close().await;
 
     if !no_cli {
@@ -225,11 +293,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ("same-ddl", ddl),
             (
                 "rowid-unique",
-                "CREATE TABLE telemetry (truck_id TEXT NOT NULL, ts INTEGER NOT NULL, lat REAL, lon REAL, \
+                "CREATE TABLE telemetry (truck_key INTEGER NOT NULL, ts INTEGER NOT NULL, lat REAL, lon REAL, \
                  speed_kmh REAL, rpm REAL, fuel_level_pct REAL, fuel_l REAL, fuel_used_l REAL, \
                  fuel_rate_lph REAL, odometer_km REAL, engine_hours REAL, ignition INTEGER, driver_id TEXT, \
                  pto INTEGER, alt_m REAL, ambient_temp_c REAL, fuel_level_pct_2 REAL, fuel_l_2 REAL, \
-                 UNIQUE (truck_id, ts));"
+                 UNIQUE (truck_key, ts));"
                     .to_string(),
             ),
         ];

@@ -801,9 +801,115 @@ async fn a_failing_batch_leaves_nothing() {
     assert!(all_points(&store, PointFilter::default()).await.is_empty());
     assert!(store.point_stats().await.unwrap().is_empty());
     assert!(store.quarantine_counts().await.unwrap().is_empty());
-    // The failed batch did not poison the write path.
+    // The failed batch did not poison the write path (nor the truck-key cache:
+    // keys it assigned were rolled back with it).
     let out = store.write_batch(batch(fleet(5))).await.unwrap();
     assert_eq!(out.stored, 15);
+    assert_eq!(
+        all_points(&store, PointFilter::default()).await,
+        sorted(fleet(5))
+    );
+    let stats = store.point_stats().await.unwrap();
+    assert_eq!(
+        stats
+            .iter()
+            .map(|s| (s.truck_id.as_str(), s.points))
+            .collect::<Vec<_>>(),
+        vec![("T1", 5), ("T2", 5), ("T3", 5)]
+    );
+}
+
+fn sorted(mut points: Vec<TelemetryPoint>) -> Vec<TelemetryPoint> {
+    points.sort_by(|a, b| (a.truck_id.as_str(), a.ts).cmp(&(b.truck_id.as_str(), b.ts)));
+    points
+}
+
+#[tokio::test]
+async fn reads_order_by_truck_id_whatever_order_trucks_arrived_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fleet.db");
+    // Ids that sort differently from their first appearance, one needing escaping.
+    let first = ["zeta", "Beta \"quoted\"", "alpha"];
+    let later = ["Ω-7", "alpha", "aardvark", "zeta"];
+    let mut written = Vec::new();
+    let store = Store::open_path(&path).await.unwrap();
+    let points: Vec<_> = first
+        .iter()
+        .enumerate()
+        .map(|(k, t)| full_point(t, 1_000, k as f64))
+        .collect();
+    assert_eq!(
+        store
+            .write_batch(batch(points.clone()))
+            .await
+            .unwrap()
+            .stored,
+        3
+    );
+    written.extend(points);
+    store.close().await;
+
+    // After a reopen the keys come from the file; new trucks get new ones.
+    let store = Store::open_path(&path).await.unwrap();
+    let points: Vec<_> = later
+        .iter()
+        .enumerate()
+        .map(|(k, t)| full_point(t, 2_000, 10.0 + k as f64))
+        .collect();
+    assert_eq!(
+        store
+            .write_batch(batch(points.clone()))
+            .await
+            .unwrap()
+            .stored,
+        4
+    );
+    written.extend(points);
+    let expected = sorted(written);
+    assert_eq!(all_points(&store, PointFilter::default()).await, expected);
+
+    let ids: Vec<&str> = vec!["Beta \"quoted\"", "aardvark", "alpha", "zeta", "Ω-7"];
+    let stats = store.point_stats().await.unwrap();
+    assert_eq!(
+        stats
+            .iter()
+            .map(|s| s.truck_id.as_str())
+            .collect::<Vec<_>>(),
+        ids
+    );
+    assert_eq!(stats[2].points, 2);
+    assert_eq!((stats[2].first_ts, stats[2].last_ts), (1_000, 2_000));
+    let latest = store.latest_points().await.unwrap();
+    assert_eq!(
+        latest
+            .iter()
+            .map(|p| p.truck_id.as_str())
+            .collect::<Vec<_>>(),
+        ids
+    );
+    assert!(
+        latest
+            .iter()
+            .all(|p| p.ts == 2_000 || p.truck_id.starts_with('B'))
+    );
+
+    let one = PointFilter {
+        trucks: Some(vec!["alpha".into(), "unknown".into()]),
+        ..PointFilter::default()
+    };
+    let alpha: Vec<_> = expected
+        .iter()
+        .filter(|p| p.truck_id == "alpha")
+        .cloned()
+        .collect();
+    assert_eq!(all_points(&store, one).await, alpha);
+
+    // A re-sent batch with one changed value: duplicates and a conflict, by text id.
+    let mut again: Vec<_> = alpha.clone();
+    again[1].rpm = Some(999.0);
+    let out = store.write_batch(batch(again)).await.unwrap();
+    assert_eq!((out.stored, out.duplicates, out.conflicts), (0, 1, 1));
+    store.close().await;
 }
 
 #[tokio::test]

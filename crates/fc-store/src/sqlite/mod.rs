@@ -25,7 +25,7 @@ use crate::types::{
     ImportRun, ImportRunRecord, Origin, PointFilter, PurchaseFilter, QuarantineCount,
     QuarantineEntry, QuarantineFilter, TruckPointStats, WriteBatch, WriteOutcome,
 };
-use sql::{SqlCache, point_columns, purchase_columns};
+use sql::{SqlCache, point_columns, point_value_columns, purchase_columns};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -33,6 +33,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqli
 /// leaf page per truck plus the interior pages; 32 MiB holds that for
 /// thousands of trucks and keeps the import's memory well bounded.
 const WRITER_CACHE_KIB: u32 = 32 * 1024;
+/// WAL pages written before an automatic checkpoint (default SQLite: 1000).
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_384;
 /// Page cache of each reader, KiB.
 const READER_CACHE_KIB: u32 = 8 * 1024;
 /// Read-only connections (streams hold one each while they run).
@@ -52,6 +54,9 @@ pub struct SqliteStore {
     /// Last stored timestamp per truck, as of this process's last commit. Only
     /// a hint for choosing the write path; every write verifies it.
     last_ts: Mutex<HashMap<String, TimestampMs>>,
+    /// Committed `truck_keys` rows (id -> key). Keys never change once
+    /// committed, so the cache cannot go stale; it only misses new trucks.
+    truck_keys: Mutex<HashMap<String, i64>>,
 }
 
 fn base_options(path: &Path) -> SqliteConnectOptions {
@@ -82,7 +87,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
             // Temporary B-trees (sorting, materialised VALUES) stay off the disk.
-            .pragma("temp_store", "memory");
+            .pragma("temp_store", "memory")
+            // Interleaved fleets rewrite one hot leaf page per truck in every batch; a
+            // longer checkpoint interval copies each hot page back once instead of
+            // once per batch. The WAL is truncated back after each checkpoint.
+            .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
+            .pragma("journal_size_limit", (64 * 1024 * 1024).to_string());
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
@@ -105,6 +115,7 @@ impl SqliteStore {
             path: path.to_path_buf(),
             sql: SqlCache::default(),
             last_ts: Mutex::new(HashMap::new()),
+            truck_keys: Mutex::new(HashMap::new()),
         };
         store.reload_last_ts().await?;
         Ok(store)
@@ -127,14 +138,26 @@ impl SqliteStore {
     }
 
     async fn reload_last_ts(&self) -> Result<(), StoreError> {
-        let rows = sqlx::query("SELECT truck_id, last_ts FROM truck_point_stats")
-            .fetch_all(&self.writer)
-            .await?;
-        let mut map = HashMap::with_capacity(rows.len());
+        let rows = sqlx::query(
+            "SELECT k.truck_id, k.truck_key, s.last_ts \
+             FROM truck_keys AS k LEFT JOIN truck_point_stats AS s USING (truck_key)",
+        )
+        .fetch_all(&self.writer)
+        .await?;
+        let mut last = HashMap::with_capacity(rows.len());
+        let mut keys = HashMap::with_capacity(rows.len());
         for row in rows {
-            map.insert(row.try_get::<String, _>(0)?, row.try_get::<i64, _>(1)?);
+            let id: String = row.try_get(0)?;
+            if let Some(ts) = row.try_get::<Option<i64>, _>(2)? {
+                last.insert(id.clone(), ts);
+            }
+            keys.insert(id, row.try_get::<i64, _>(1)?);
         }
-        *self.last_ts.lock().unwrap_or_else(PoisonError::into_inner) = map;
+        *self.last_ts.lock().unwrap_or_else(PoisonError::into_inner) = last;
+        *self
+            .truck_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = keys;
         Ok(())
     }
 
@@ -188,16 +211,13 @@ impl SqliteStore {
             .collect()
     }
 
-    /// Stored trucks with points, ascending: a skip-scan over the primary key
-    /// (one index seek per truck, not a table scan).
+    /// Stored trucks with points, ascending: the truck ids in index order,
+    /// one primary-key seek each into telemetry (not a table scan).
     async fn point_truck_ids(&self) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "WITH RECURSIVE ids(id) AS ( \
-                 SELECT (SELECT min(truck_id) FROM telemetry) \
-                 UNION ALL \
-                 SELECT (SELECT min(truck_id) FROM telemetry WHERE truck_id > ids.id) \
-                 FROM ids WHERE ids.id IS NOT NULL) \
-             SELECT id FROM ids WHERE id IS NOT NULL ORDER BY id",
+            "SELECT truck_id FROM truck_keys AS k \
+             WHERE EXISTS (SELECT 1 FROM telemetry WHERE truck_key = k.truck_key) \
+             ORDER BY truck_id",
         )
         .fetch_all(&self.reader)
         .await?;
@@ -230,7 +250,8 @@ impl SqliteStore {
                         sqlx::query(concat!(
                             "SELECT ",
                             point_columns!(),
-                            " FROM telemetry WHERE truck_id = ? AND ts BETWEEN ? AND ? ORDER BY ts"
+                            " FROM truck_keys AS k JOIN telemetry AS t USING (truck_key) \
+                              WHERE k.truck_id = ? AND t.ts BETWEEN ? AND ? ORDER BY t.ts"
                         ))
                         .bind(id)
                         .bind(from)
@@ -250,16 +271,11 @@ impl SqliteStore {
     /// The latest point of every truck, ordered by truck id.
     pub async fn latest_points(&self) -> Result<Vec<TelemetryPoint>, StoreError> {
         let rows = sqlx::query(concat!(
-            "WITH RECURSIVE ids(id) AS ( \
-                 SELECT (SELECT min(truck_id) FROM telemetry) \
-                 UNION ALL \
-                 SELECT (SELECT min(truck_id) FROM telemetry WHERE truck_id > ids.id) \
-                 FROM ids WHERE ids.id IS NOT NULL) \
-             SELECT ",
+            "SELECT ",
             point_columns!(),
-            " FROM ids JOIN telemetry AS t ON t.truck_id = ids.id \
-              AND t.ts = (SELECT max(ts) FROM telemetry WHERE truck_id = ids.id) \
-             ORDER BY ids.id"
+            " FROM truck_keys AS k JOIN telemetry AS t ON t.truck_key = k.truck_key \
+              AND t.ts = (SELECT max(ts) FROM telemetry WHERE truck_key = k.truck_key) \
+             ORDER BY k.truck_id"
         ))
         .fetch_all(&self.reader)
         .await?;
@@ -269,7 +285,9 @@ impl SqliteStore {
     /// Per truck: number of points and their time span, ordered by truck id.
     pub async fn point_stats(&self) -> Result<Vec<TruckPointStats>, StoreError> {
         let rows = sqlx::query(
-            "SELECT truck_id, points, first_ts, last_ts FROM truck_point_stats ORDER BY truck_id",
+            "SELECT k.truck_id, s.points, s.first_ts, s.last_ts \
+             FROM truck_keys AS k JOIN truck_point_stats AS s USING (truck_key) \
+             ORDER BY k.truck_id",
         )
         .fetch_all(&self.reader)
         .await?;

@@ -10,12 +10,22 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// SQLite's default (and since 3.32 guaranteed) maximum number of bound variables.
 pub(crate) const MAX_VARIABLES: usize = 32766;
 
-/// The telemetry columns in canonical order (`fc_model::Field::ALL`).
-macro_rules! point_columns {
+/// The telemetry columns after `truck_id`, in canonical order. The table
+/// stores `truck_key` in place of `truck_id`; reads join `truck_keys` back.
+macro_rules! point_value_columns {
     () => {
-        "truck_id, ts, lat, lon, speed_kmh, rpm, fuel_level_pct, fuel_l, fuel_used_l, \
+        "ts, lat, lon, speed_kmh, rpm, fuel_level_pct, fuel_l, fuel_used_l, \
          fuel_rate_lph, odometer_km, engine_hours, ignition, driver_id, pto, alt_m, \
          ambient_temp_c, fuel_level_pct_2, fuel_l_2"
+    };
+}
+pub(crate) use point_value_columns;
+
+/// A point's columns in canonical order (`fc_model::Field::ALL`), as read
+/// from `telemetry` joined with `truck_keys AS k`.
+macro_rules! point_columns {
+    () => {
+        concat!("k.truck_id, ", point_value_columns!())
     };
 }
 pub(crate) use point_columns;
@@ -75,26 +85,32 @@ impl Multi {
                 // `IS` is equality with NULL = NULL; doubles compare by value,
                 // which is bit equality for everything SQLite stores (it keeps
                 // no NaN and turns -0.0 into 0.0) -- the rule of `compare`.
-                let same: Vec<String> = point_columns!()
+                // Bound per row: batch index, truck key, ts, then the values.
+                let same: Vec<String> = point_value_columns!()
                     .split(',')
                     .map(str::trim)
                     .enumerate()
-                    .skip(2)
-                    .map(|(i, name)| format!("t.{name} IS k.column{}", i + 2))
+                    .skip(1)
+                    .map(|(i, name)| format!("t.{name} IS v.column{}", i + 3))
                     .collect();
-                compare_head = format!("SELECT k.column1, {} FROM (VALUES ", same.join(" AND "));
+                compare_head = format!("SELECT v.column1, {} FROM (VALUES ", same.join(" AND "));
                 (
                     compare_head.as_str(),
-                    ") AS k JOIN telemetry AS t ON t.truck_id = k.column2 AND t.ts = k.column3",
+                    ") AS v JOIN telemetry AS t ON t.truck_key = v.column2 AND t.ts = v.column3",
                 )
             }
             Multi::InsertPoints => (
-                concat!("INSERT INTO telemetry (", point_columns!(), ") VALUES "),
-                " ON CONFLICT (truck_id, ts) DO NOTHING",
+                concat!(
+                    "INSERT INTO telemetry (truck_key, ",
+                    point_value_columns!(),
+                    ") VALUES "
+                ),
+                " ON CONFLICT (truck_key, ts) DO NOTHING",
             ),
             Multi::LookupPoints => (
                 concat!("SELECT ", point_columns!(), " FROM (VALUES "),
-                ") AS k JOIN telemetry AS t ON t.truck_id = k.column1 AND t.ts = k.column2",
+                ") AS v JOIN telemetry AS t ON t.truck_key = v.column1 AND t.ts = v.column2 \
+                 JOIN truck_keys AS k ON k.truck_key = t.truck_key",
             ),
             Multi::InsertQuarantine => (
                 "INSERT OR IGNORE INTO quarantine \
@@ -102,8 +118,8 @@ impl Multi {
                 "",
             ),
             Multi::UpsertStats => (
-                "INSERT INTO truck_point_stats (truck_id, points, first_ts, last_ts) VALUES ",
-                " ON CONFLICT (truck_id) DO UPDATE SET \
+                "INSERT INTO truck_point_stats (truck_key, points, first_ts, last_ts) VALUES ",
+                " ON CONFLICT (truck_key) DO UPDATE SET \
                  points = points + excluded.points, \
                  first_ts = min(first_ts, excluded.first_ts), \
                  last_ts = max(last_ts, excluded.last_ts)",
@@ -189,7 +205,10 @@ mod tests {
 
     #[test]
     fn columns_follow_the_canonical_order() {
-        let cols: Vec<&str> = point_columns!().split(',').map(str::trim).collect();
+        let cols: Vec<&str> = point_columns!()
+            .split(',')
+            .map(|c| c.trim().trim_start_matches("k."))
+            .collect();
         let names: Vec<&str> = fc_model::Field::ALL.iter().map(|f| f.name()).collect();
         assert_eq!(cols, names);
         assert_eq!(cols.len(), POINT_COLUMNS);

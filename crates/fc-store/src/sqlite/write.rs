@@ -1,5 +1,9 @@
 //! Batch writes: idempotent on (truck_id, ts), one transaction per batch.
 //!
+//! Points are stored under an integer truck key (`truck_keys`): keys of
+//! trucks seen for the first time are assigned inside the batch's
+//! transaction, and enter the process's cache only once it commits.
+//!
 //! Fast path (new data, the common case): multi-row `INSERT .. ON CONFLICT DO
 //! NOTHING`; if every row was inserted there was nothing to compare. It is
 //! taken when each truck's oldest point in the batch is newer than the last
@@ -32,6 +36,8 @@ type Points = [(TelemetryPoint, Origin)];
 #[derive(Debug, Clone)]
 struct TruckAgg {
     id: Arc<str>,
+    /// Key in `truck_keys`, once resolved (0 before).
+    key: i64,
     count: u64,
     first: TimestampMs,
     last: TimestampMs,
@@ -41,6 +47,9 @@ struct TruckAgg {
 /// no allocation, and the per-point truck index serves the statistics.
 struct Interned {
     trucks: Vec<TruckAgg>,
+    /// Each truck's key in `truck_keys`, valid inside the current transaction
+    /// (see [`resolve_keys`]); empty until then.
+    keys: Vec<i64>,
     truck_of: Vec<u32>,
     driver_of: Vec<Option<Arc<str>>>,
 }
@@ -56,6 +65,7 @@ impl Interned {
             let i = *index.entry(p.truck_id.as_str()).or_insert_with(|| {
                 trucks.push(TruckAgg {
                     id: Arc::from(p.truck_id.as_str()),
+                    key: 0,
                     count: 0,
                     first: p.ts,
                     last: p.ts,
@@ -75,22 +85,24 @@ impl Interned {
         }
         Interned {
             trucks,
+            keys: Vec::new(),
             truck_of,
             driver_of,
         }
     }
 
+    /// The truck key of point `i` (keys resolved).
+    fn key_of(&self, i: usize) -> i64 {
+        self.keys[self.truck_of[i] as usize]
+    }
+
     /// The points at `indices` (all when `None`) grouped by truck in key
     /// order, each truck's points by time (stable: repeats keep their order).
     /// Inserting in this order keeps consecutive rows on the same B-tree
-    /// leaf instead of hopping between one leaf per truck.
+    /// leaf instead of hopping between one leaf per truck. Keys resolved.
     fn key_order(&self, points: &Points, indices: Option<&[u32]>) -> Vec<u32> {
         let mut by_id: Vec<u32> = (0..self.trucks.len() as u32).collect();
-        by_id.sort_unstable_by(|a, b| {
-            self.trucks[*a as usize]
-                .id
-                .cmp(&self.trucks[*b as usize].id)
-        });
+        by_id.sort_unstable_by_key(|t| self.keys[*t as usize]);
         let mut start = vec![0usize; self.trucks.len() + 1];
         let mut rank = vec![0u32; self.trucks.len()];
         for (r, t) in by_id.iter().enumerate() {
@@ -123,14 +135,16 @@ impl Interned {
 
     /// Statistics of the points at `indices` (all points when `None`).
     fn aggregate(&self, points: &Points, indices: Option<&[u32]>) -> Vec<TruckAgg> {
+        let with_keys = self.trucks.iter().zip(&self.keys);
         let Some(indices) = indices else {
-            return self.trucks.clone();
+            return with_keys
+                .map(|(t, &key)| TruckAgg { key, ..t.clone() })
+                .collect();
         };
-        let mut aggs: Vec<TruckAgg> = self
-            .trucks
-            .iter()
-            .map(|t| TruckAgg {
+        let mut aggs: Vec<TruckAgg> = with_keys
+            .map(|(t, &key)| TruckAgg {
                 id: Arc::clone(&t.id),
+                key,
                 count: 0,
                 first: TimestampMs::MAX,
                 last: TimestampMs::MIN,
@@ -155,10 +169,10 @@ fn encode_err(e: sqlx::error::BoxDynError) -> StoreError {
 fn bind_point(
     args: &mut SqliteArguments,
     p: &TelemetryPoint,
-    truck: &Arc<str>,
+    truck_key: i64,
     driver: &Option<Arc<str>>,
 ) -> Result<(), sqlx::error::BoxDynError> {
-    args.add(Arc::clone(truck))?;
+    args.add(truck_key)?;
     args.add(p.ts)?;
     args.add(p.lat)?;
     args.add(p.lon)?;
@@ -197,8 +211,8 @@ async fn insert_points(
         args.reserve(chunk.len() * Multi::InsertPoints.columns(), 0);
         for &i in chunk {
             let i = i as usize;
-            let truck = &ids.trucks[ids.truck_of[i] as usize].id;
-            bind_point(&mut args, &points[i].0, truck, &ids.driver_of[i]).map_err(encode_err)?;
+            bind_point(&mut args, &points[i].0, ids.key_of(i), &ids.driver_of[i])
+                .map_err(encode_err)?;
         }
         Ok(args)
     };
@@ -255,8 +269,8 @@ async fn compare_points(
         for &i in &indices[next..next + rows] {
             args.add(i64::from(i)).map_err(encode_err)?;
             let i = i as usize;
-            let truck = &ids.trucks[ids.truck_of[i] as usize].id;
-            bind_point(&mut args, &points[i].0, truck, &ids.driver_of[i]).map_err(encode_err)?;
+            bind_point(&mut args, &points[i].0, ids.key_of(i), &ids.driver_of[i])
+                .map_err(encode_err)?;
         }
         next += rows;
         let sql = store.sql.get(Multi::ComparePoints, rows);
@@ -288,8 +302,7 @@ async fn lookup_points(
         let mut args = SqliteArguments::default();
         for &i in &indices[next..next + rows] {
             let i = i as usize;
-            args.add(Arc::clone(&ids.trucks[ids.truck_of[i] as usize].id))
-                .map_err(encode_err)?;
+            args.add(ids.key_of(i)).map_err(encode_err)?;
             args.add(points[i].0.ts).map_err(encode_err)?;
         }
         next += rows;
@@ -316,7 +329,7 @@ async fn upsert_stats(
     for rows in chunk_sizes(aggs.len(), Multi::UpsertStats.max_rows()) {
         let mut args = SqliteArguments::default();
         for a in &aggs[next..next + rows] {
-            args.add(Arc::clone(&a.id)).map_err(encode_err)?;
+            args.add(a.key).map_err(encode_err)?;
             args.add(i64::try_from(a.count).unwrap_or(i64::MAX))
                 .map_err(encode_err)?;
             args.add(a.first).map_err(encode_err)?;
@@ -360,6 +373,78 @@ pub(super) async fn insert_quarantine(
             .rows_affected();
     }
     Ok(inserted)
+}
+
+/// Fills `ids.keys` for the current transaction: cached keys first, then
+/// the stored ones, assigning keys to trucks seen for the first time. Returns
+/// the keys that did not come from the cache; they may be cached only after
+/// the transaction commits (a rollback takes new keys back).
+async fn resolve_keys(
+    store: &SqliteStore,
+    conn: &mut SqliteConnection,
+    ids: &mut Interned,
+) -> Result<Vec<(Arc<str>, i64)>, StoreError> {
+    let mut missing: Vec<&str> = Vec::new();
+    {
+        let cache = store
+            .truck_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        ids.keys.clear();
+        for t in &ids.trucks {
+            let key = cache.get(&*t.id).copied().unwrap_or(0);
+            if key == 0 {
+                missing.push(&t.id);
+            }
+            ids.keys.push(key);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Two statements whatever the number of new trucks: the ids travel as one JSON array.
+    let list = serde_json::to_string(&missing)?;
+    sqlx::query("INSERT OR IGNORE INTO truck_keys (truck_id) SELECT value FROM json_each(?)")
+        .bind(list.as_str())
+        .execute(&mut *conn)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT truck_id, truck_key FROM truck_keys \
+         WHERE truck_id IN (SELECT value FROM json_each(?))",
+    )
+    .bind(list.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut found: HashMap<String, i64> = HashMap::with_capacity(rows.len());
+    for row in &rows {
+        found.insert(row.try_get(0)?, row.try_get(1)?);
+    }
+    let mut fresh = Vec::with_capacity(missing.len());
+    for (t, key) in ids.trucks.iter().zip(ids.keys.iter_mut()) {
+        if *key == 0 {
+            *key = found
+                .get(&*t.id)
+                .copied()
+                .filter(|k| *k != 0)
+                .ok_or_else(|| StoreError::Internal("a truck key was not assigned".into()))?;
+            fresh.push((Arc::clone(&t.id), *key));
+        }
+    }
+    Ok(fresh)
+}
+
+/// Caches truck keys of a committed transaction.
+fn remember_keys(store: &SqliteStore, fresh: Vec<(Arc<str>, i64)>) {
+    if fresh.is_empty() {
+        return;
+    }
+    let mut cache = store
+        .truck_keys
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    for (id, key) in fresh {
+        cache.insert(id.to_string(), key);
+    }
 }
 
 async fn store_cursor(conn: &mut SqliteConnection, cursor: &FeedCursor) -> Result<(), StoreError> {
@@ -477,19 +562,22 @@ pub(super) async fn write_batch(
         mut quarantine,
         cursor,
     } = batch;
-    let ids = Interned::new(&points);
+    let mut ids = Interned::new(&points);
     let mut conn = store.writer.acquire().await?;
 
     if !points.is_empty() && looks_new(store, &ids) {
         let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+        let fresh = resolve_keys(store, &mut tx, &mut ids).await?;
         if let Some(stored) = insert_points(store, &mut tx, &points, &ids, None, true).await? {
-            upsert_stats(store, &mut tx, &ids.trucks).await?;
+            let aggs = ids.aggregate(&points, None);
+            upsert_stats(store, &mut tx, &aggs).await?;
             let quarantined = insert_quarantine(store, &mut tx, &quarantine).await?;
             if let Some(c) = &cursor {
                 store_cursor(&mut tx, c).await?;
             }
             tx.commit().await?;
-            remember(store, &ids.trucks);
+            remember_keys(store, fresh);
+            remember(store, &aggs);
             return Ok(WriteOutcome {
                 stored,
                 quarantined,
@@ -501,6 +589,7 @@ pub(super) async fn write_batch(
     }
 
     let mut tx = Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+    let fresh = resolve_keys(store, &mut tx, &mut ids).await?;
     let classified = classify(store, &mut tx, &points, &ids).await?;
     let stored = insert_points(
         store,
@@ -527,6 +616,7 @@ pub(super) async fn write_batch(
         store_cursor(&mut tx, c).await?;
     }
     tx.commit().await?;
+    remember_keys(store, fresh);
     remember(store, &aggs);
     Ok(WriteOutcome {
         stored,
@@ -609,7 +699,8 @@ mod tests {
             p.driver_id = Some("D".into());
             pts.push((p, origin.clone()));
         }
-        let ids = Interned::new(&pts);
+        let mut ids = Interned::new(&pts);
+        ids.keys = vec![7, 3];
         let summary: Vec<(&str, u64, i64, i64)> = ids
             .trucks
             .iter()
@@ -620,6 +711,12 @@ mod tests {
         assert!(Arc::ptr_eq(d0, ids.driver_of[4].as_ref().unwrap()));
         let sub = ids.aggregate(&pts, Some(&[0, 4]));
         assert_eq!(sub.len(), 1);
-        assert_eq!((sub[0].count, sub[0].first, sub[0].last), (2, 5, 7));
+        assert_eq!(
+            (sub[0].key, sub[0].count, sub[0].first, sub[0].last),
+            (7, 2, 5, 7)
+        );
+        // Insert order follows the keys: A (3) before B (7), each by time.
+        assert_eq!(ids.key_order(&pts, None), vec![3, 1, 2, 0, 4]);
+        assert_eq!(ids.key_order(&pts, Some(&[4, 1, 0])), vec![1, 0, 4]);
     }
 }
