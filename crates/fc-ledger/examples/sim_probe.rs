@@ -1,8 +1,8 @@
 //! Prints one simulated truck's points next to the simulator's hidden truth, to see
 //! why the detector saw what it saw.
 //!
-//! `cargo run --release -p fc-ledger --example sim_probe -- PROFILE SEED TRUCK FROM TO`
-//! with `FROM`/`TO` as RFC 3339 (UTC). Columns: time, speed, ignition, level read
+//! `cargo run --release -p fc-ledger --example sim_probe -- PROFILE SEED TRUCK FROM TO [DAYS]`
+//! with `FROM`/`TO` as RFC 3339 (UTC) and `DAYS` the fleet's length (14, as eval_sim). Columns: time, speed, ignition, level read
 //! (litres, tanks summed), true litres on board at 15 degC, ECU counter, ambient.
 
 use fc_model::{TruckProfile, format_ts, parse_rfc3339_ms};
@@ -11,7 +11,7 @@ use fc_sim::{Fleet, Profile, SimConfig};
 fn main() {
     let a: Vec<String> = std::env::args().skip(1).collect();
     if a.len() < 5 {
-        eprintln!("usage: sim_probe PROFILE SEED TRUCK FROM TO");
+        eprintln!("usage: sim_probe PROFILE SEED TRUCK FROM TO [DAYS]");
         std::process::exit(2);
     }
     let profile: Profile = a[0].parse().unwrap_or(Profile::Hard);
@@ -26,7 +26,8 @@ fn main() {
         .parse::<usize>()
         .unwrap_or(1)
         .saturating_sub(1);
-    let days = ((to - 1_709_506_800_000) / 86_400_000 + 2).clamp(1, 60) as u32;
+    // The fleet's length changes what is drawn for it: use eval_sim's (14) unless told.
+    let days: u32 = a.get(5).and_then(|d| d.parse().ok()).unwrap_or(14);
     let cfg = SimConfig::new(idx + 1, days, seed, profile);
     let Ok(mut fleet) = Fleet::new(&cfg) else {
         eprintln!("bad config");

@@ -27,6 +27,10 @@ const BLOCK_CAP: usize = 64;
 /// Block-median differences needed before their spread is used.
 const BLOCK_MIN: usize = 12;
 const MAX_EVIDENCE: usize = 64;
+/// Levels (moving ones included) whose median gives the level on either side of a stop
+/// when placing a rise found across a trip: slosh is zero-mean, a median of 5 readings a
+/// few minutes apart keeps it to tens of litres, far below a refuel.
+const JUMP_N: usize = 5;
 /// E[|Z| given |Z| below its 80th percentile] for a standard normal Z.
 const TRIMMED_HALF_NORMAL_MEAN: f64 = 0.5586;
 /// A fuel counter rising faster than this is garbage, not consumption.
@@ -308,6 +312,16 @@ struct Open {
     unobs_ms: i64,
 }
 
+/// A stop or gap that ended: the level before it and the first levels read after it.
+#[derive(Debug, Clone, Copy)]
+struct JumpWait {
+    start: i64,
+    end: i64,
+    before: f64,
+    after: [f64; JUMP_N],
+    n: usize,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Fault {
     start: i64,
@@ -393,6 +407,18 @@ struct Core {
     still_start: Option<i64>,
     /// Longest completed stop or gap of this stretch.
     best_still: Option<(i64, i64)>,
+    /// The newest `JUMP_N` consumption-corrected levels, moving ones included (ring).
+    raw: [f64; JUMP_N],
+    raw_len: usize,
+    raw_pos: usize,
+    /// Median of `raw` when the current stop or gap began (the level before it).
+    still_before: f64,
+    /// When the current stop or gap began.
+    still_before_ts: i64,
+    /// A stop or gap of this stretch that just ended, waiting for `JUMP_N` levels after it.
+    jump_wait: Option<JumpWait>,
+    /// The stop or gap of this stretch across which the level rose most: (start, end, rise).
+    best_jump: Option<(i64, i64, f64)>,
     last_obs_ts: Option<i64>,
     // levels and events
     anchor: Option<Anchor>,
@@ -593,6 +619,13 @@ impl Core {
             collect_still: None,
             still_start: None,
             best_still: None,
+            raw: [0.0; JUMP_N],
+            raw_len: 0,
+            raw_pos: 0,
+            still_before: NA,
+            still_before_ts: 0,
+            jump_wait: None,
+            best_jump: None,
             last_obs_ts: None,
             anchor: None,
             refr: [0.0; REF_CAP],
@@ -724,7 +757,11 @@ impl Core {
             moved_between = self.consume(s, dt, gap, moving_now) && !moving_now;
             if gap {
                 // Nothing is known about the dark time: fuel may have moved in it.
-                self.still_start.get_or_insert(lt);
+                if self.still_start.is_none() {
+                    self.still_start = Some(lt);
+                    self.still_before = self.raw_median();
+                    self.still_before_ts = lt;
+                }
                 self.mark_unobserved(false);
             }
         }
@@ -736,9 +773,22 @@ impl Core {
             if self.best_still.is_none_or(|b| s.ts - s0 > b.1 - b.0) {
                 self.best_still = Some((s0, s.ts));
             }
+            self.settle_jump();
+            self.jump_wait = Some(JumpWait {
+                start: s0,
+                end: s.ts,
+                before: self.still_before,
+                after: [0.0; JUMP_N],
+                n: 0,
+            });
+            // The level before the next stop comes from the leg that leads to it only.
+            self.raw_len = 0;
+            self.raw_pos = 0;
         }
-        if !moving_now {
-            self.still_start.get_or_insert(s.ts);
+        if !moving_now && self.still_start.is_none() {
+            self.still_start = Some(s.ts);
+            self.still_before = self.raw_median();
+            self.still_before_ts = s.ts;
         }
         self.last_ts = Some(s.ts);
         if s.ign >= 0 {
@@ -774,6 +824,10 @@ impl Core {
             return;
         };
         let suspect = self.stuck_check(s, level);
+        if !suspect {
+            // A frozen reading says nothing about where fuel went in.
+            self.push_raw(level + self.u);
+        }
         if moving_now {
             return;
         }
@@ -886,7 +940,43 @@ impl Core {
         !gap && dist.is_finite() && dist >= proof_km
     }
 
+    fn raw_median(&self) -> f64 {
+        let mut tmp = self.raw;
+        median_mut(&mut tmp[..self.raw_len])
+    }
+
+    /// Records a level read in any state (moving included), for placing a rise in a trip.
+    fn push_raw(&mut self, c: f64) {
+        self.raw[self.raw_pos] = c;
+        self.raw_pos = (self.raw_pos + 1) % JUMP_N;
+        self.raw_len = (self.raw_len + 1).min(JUMP_N);
+        if let Some(w) = self.jump_wait.as_mut() {
+            w.after[w.n] = c;
+            w.n += 1;
+            if w.n == JUMP_N {
+                self.settle_jump();
+            }
+        }
+    }
+
+    /// Scores the stop or gap waiting for levels after it: the rise across it.
+    fn settle_jump(&mut self) {
+        let Some(mut w) = self.jump_wait.take() else {
+            return;
+        };
+        if w.n == 0 || !w.before.is_finite() {
+            return;
+        }
+        let rise = median_mut(&mut w.after[..w.n]) - w.before;
+        if self.best_jump.is_none_or(|b| rise > b.2) {
+            self.best_jump = Some((w.start, w.end, rise));
+        }
+    }
+
     fn mark_unobserved(&mut self, moved: bool) {
+        if self.unobs && self.collect_fresh > 0 {
+            self.keep_agreeing_collected();
+        }
         if self.unobs
             && self.collect_fresh > 0
             && (self.collect_len >= 2 || self.short_stop_agrees())
@@ -914,6 +1004,8 @@ impl Core {
             self.filt_pos = 0;
             self.stretch = self.stretch.wrapping_add(1);
             self.best_still = None;
+            self.jump_wait = None;
+            self.best_jump = None;
             self.collect_len = 0;
         }
         // Samples of an earlier stop stay collected until a later stop confirms or contradicts them.
@@ -1071,9 +1163,22 @@ impl Core {
                         EventKind::Drain
                     };
                     let ws = since.unwrap_or(first_ts);
-                    // Fuel is not added while driving: a rise found after a trip began at this stop.
+                    // Fuel is not added while driving: a rise found after a trip began at a stop
+                    // (or in a dark period) of it: the one across which the levels read all
+                    // along, moving ones too, rose by most of it; else the longest.
                     let start = if kind == EventKind::Fill && moved {
-                        let at = self.collect_still.map_or(first_ts, |p| p.0);
+                        self.settle_jump();
+                        let here = (self.still_before_ts, med_c - self.still_before);
+                        let jump = match self.best_jump {
+                            Some(j) if !here.1.is_finite() || here.1 <= j.2 => (j.0, j.2),
+                            _ => here,
+                        };
+                        let at = if jump.1 >= 0.5 * delta {
+                            Some(jump.0)
+                        } else {
+                            self.collect_still.map(|p| p.0)
+                        };
+                        let at = at.unwrap_or(first_ts);
                         at.clamp(ws, first_ts)
                     } else {
                         ws
@@ -1157,6 +1262,47 @@ impl Core {
         (self.base_thr() + cons_allow + thermal, cons_allow, thermal)
     }
 
+    /// Reduces the few samples of a stop that ended before a full re-entry to those that
+    /// agree with each other: the largest group within `k_sigma sqrt(2) sigma + q` of one
+    /// of them (two readings of one level), newest first on a tie. Without two agreeing,
+    /// only the newest is kept, for the next stop to confirm or replace. Two readings that
+    /// disagree are no level: one is a spike (a rail at 0 or full, a glitch) or fuel moved
+    /// between them, and their mean is neither; taken as a level it made 270-410 L false
+    /// drain-and-fill pairs on parked trackers that report every 15 min.
+    fn keep_agreeing_collected(&mut self) {
+        let n = self.collect_len;
+        if n < 2 {
+            return;
+        }
+        let band =
+            self.cfg.k_sigma * std::f64::consts::SQRT_2 * self.sigma_eff() + self.quantum_l();
+        let mut best = (0, n - 1);
+        for i in (0..n).rev() {
+            let ci = self.collect[i].2;
+            let k = self.collect[..n]
+                .iter()
+                .filter(|x| (x.2 - ci).abs() <= band)
+                .count();
+            if k > best.0 {
+                best = (k, i);
+            }
+        }
+        if best.0 == n {
+            return;
+        }
+        let keep = self.collect;
+        let centre = keep[best.1].2;
+        let mut m = 0;
+        for x in keep[..n].iter() {
+            if best.0 >= 2 && (x.2 - centre).abs() <= band || best.0 < 2 && x.0 == keep[n - 1].0 {
+                self.collect[m] = *x;
+                m += 1;
+            }
+        }
+        self.collect_fresh = self.collect_fresh.min(m);
+        self.collect_len = m;
+    }
+
     /// Whether the few samples of a stop that just ended agree with the reference level.
     fn short_stop_agrees(&self) -> bool {
         let (Some(a), None) = (self.anchor, self.open) else {
@@ -1180,8 +1326,13 @@ impl Core {
             cs[i] = x.2;
         }
         let med_c = median_mut(&mut cs[..n]);
-        let thr = self.base_thr() + self.cfg.k_consumption * (self.u_sd - self.collect_u_sd);
-        (c - med_c).abs() <= 0.5 * thr
+        let band = self.base_thr() + self.cfg.k_consumption * (self.u_sd - self.collect_u_sd);
+        let d = (c - med_c).abs();
+        // Within the band of two readings of one level (k_sigma sqrt(2) sigma + q, plus the
+        // consumption uncertainty between them) and nearer to them than to the reference:
+        // half the band alone replaced the one reading after a refuel whenever the next
+        // stop's reading was 2.5 sigma off it, and the fill moved to a later stop.
+        d <= 0.5 * band || (d <= band && self.anchor.is_none_or(|a| d < (c - a.c).abs()))
     }
 
     fn set_anchor(&mut self, c: f64, n: usize, ts: i64) {
@@ -1696,6 +1847,7 @@ impl Core {
 
     fn finish(&mut self) {
         if self.unobs && self.collect_len > 0 && self.anchor.is_some() {
+            self.keep_agreeing_collected();
             self.reenter();
         }
         if self.open.is_some() {

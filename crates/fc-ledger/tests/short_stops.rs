@@ -193,3 +193,74 @@ fn creeping_in_traffic_between_points_is_motion_even_at_zero_speed() {
     let evs = events(&s.points);
     assert!(evs.is_empty(), "{evs:#?}");
 }
+
+#[test]
+fn a_spike_to_a_rail_between_two_gaps_is_no_level() {
+    // A parked tracker reporting every 14-16.5 min: some intervals exceed the 15-min gap,
+    // so each stretch holds one or two readings. A reading at 0 % or full between two gaps
+    // must not be taken as a level (it made 270-410 L false drain-and-fill pairs).
+    let mut s = Trip::new(400.0);
+    s.idle(30);
+    let steps = [
+        14, 16, 14, 16, 14, 16, 14, 16, 14, 16, 16, 14, 16, 14, 16, 14,
+    ];
+    for (i, m) in steps.iter().enumerate() {
+        s.t += m * MIN + 30_000;
+        s.point(0.0, false, 0.0);
+        if (i == 5 || i == 11)
+            && let Some(p) = s.points.last_mut()
+        {
+            p.fuel_level_pct = Some(if i == 5 { 0.0 } else { 100.0 });
+        }
+    }
+    s.idle(30);
+    let evs = events(&s.points);
+    assert!(evs.is_empty(), "{evs:#?}");
+}
+
+#[test]
+fn a_refuel_seen_between_two_gaps_is_still_found() {
+    // The same sparse tracker: the level after a real refuel is confirmed by the readings
+    // that follow, so it is a fill (a spike is not, above).
+    let mut s = Trip::new(200.0);
+    s.idle(30);
+    for (i, m) in [14, 16, 14, 16, 14, 16, 14, 16, 14, 16].iter().enumerate() {
+        s.t += m * MIN + 30_000;
+        if i == 5 {
+            s.level += 300.0;
+        }
+        s.point(0.0, false, 0.0);
+    }
+    s.idle(30);
+    let evs = events(&s.points);
+    assert_eq!(evs.len(), 1, "{evs:#?}");
+    assert_eq!(evs[0].kind, EventKind::Fill);
+    assert!((evs[0].volume_l - 300.0).abs() < 15.0, "{:#?}", evs[0]);
+}
+
+#[test]
+fn a_refuel_in_a_tracker_outage_is_placed_there_not_at_a_longer_stop_later() {
+    // The tracker is dark from the road to the road (refuel detour inside the outage);
+    // the next trusted level comes after a long lunch stop. Moving levels, sloshing as they
+    // are, show where the level stepped up: at the outage, not at lunch.
+    let mut s = Trip::new(150.0);
+    s.idle(30);
+    s.drive(60);
+    let dark = s.t;
+    s.t += 40 * MIN;
+    s.level += 400.0;
+    s.drive(60);
+    let lunch = s.t;
+    s.quiet_stop(180, 0.0);
+    s.drive(30);
+    s.idle(30);
+    let evs = events(&s.points);
+    let fills: Vec<_> = evs.iter().filter(|e| e.kind == EventKind::Fill).collect();
+    assert_eq!(fills.len(), 1, "{evs:#?}");
+    assert!((fills[0].volume_l - 400.0).abs() < 25.0, "{:#?}", fills[0]);
+    assert!(
+        fills[0].start_ms >= dark && fills[0].start_ms < lunch,
+        "start {} dark {dark} lunch {lunch}",
+        fills[0].start_ms
+    );
+}
