@@ -1014,11 +1014,6 @@ fn build_csv(
         &mut notes,
         &mut resolved.unknown,
     )?;
-    if !resolved.unknown.is_empty() {
-        notes.push(Note::UnknownColumns {
-            columns: resolved.unknown.clone(),
-        });
-    }
     src.rewind_to(bom).map_err(FileReader::io_err)?;
     let min_cols = headers
         .iter()
@@ -1160,11 +1155,6 @@ fn build_json(
         &mut notes,
         &mut resolved.unknown,
     )?;
-    if !resolved.unknown.is_empty() {
-        notes.push(Note::UnknownColumns {
-            columns: resolved.unknown.clone(),
-        });
-    }
     src.rewind_to(bom).map_err(FileReader::io_err)?;
     let plan = FilePlan {
         format: Format::JsonLines,
@@ -1358,6 +1348,12 @@ fn finish_detection(
                 });
             }
         }
+    }
+    // Unknown columns are listed once, after every other note about the header.
+    if !unknown.is_empty() {
+        notes.push(Note::UnknownColumns {
+            columns: unknown.clone(),
+        });
     }
     Ok(())
 }
