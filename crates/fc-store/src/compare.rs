@@ -37,6 +37,26 @@ pub(crate) fn point_conflict(
     origin: &Origin,
     fields: &[&str],
 ) -> QuarantineEntry {
+    conflict(
+        stored,
+        incoming,
+        &incoming.truck_id,
+        incoming.ts,
+        origin,
+        fields,
+    )
+}
+
+/// A `conflicting_duplicate` entry: both values in the detail, the single
+/// differing field named when there is only one.
+fn conflict<T: serde::Serialize>(
+    stored: &T,
+    incoming: &T,
+    truck_id: &str,
+    ts: fc_model::TimestampMs,
+    origin: &Origin,
+    fields: &[&str],
+) -> QuarantineEntry {
     let detail = json!({
         "fields": fields,
         "stored": stored,
@@ -45,8 +65,8 @@ pub(crate) fn point_conflict(
     QuarantineEntry {
         source: origin.source.to_string(),
         line: origin.line,
-        truck_id: Some(incoming.truck_id.clone()),
-        ts: Some(incoming.ts),
+        truck_id: Some(truck_id.to_string()),
+        ts: Some(ts),
         field: (fields.len() == 1).then(|| fields[0].to_string()),
         reason: CONFLICTING_DUPLICATE.to_string(),
         detail: detail.to_string(),
@@ -81,21 +101,14 @@ pub(crate) fn purchase_conflict(
     origin: &Origin,
     fields: &[&str],
 ) -> QuarantineEntry {
-    let detail = json!({
-        "fields": fields,
-        "stored": stored,
-        "incoming": incoming,
-    });
-    QuarantineEntry {
-        source: origin.source.to_string(),
-        line: origin.line,
-        truck_id: Some(incoming.truck_id.clone()),
-        ts: Some(incoming.ts),
-        field: (fields.len() == 1).then(|| fields[0].to_string()),
-        reason: CONFLICTING_DUPLICATE.to_string(),
-        detail: detail.to_string(),
-        raw: None,
-    }
+    conflict(
+        stored,
+        incoming,
+        &incoming.truck_id,
+        incoming.ts,
+        origin,
+        fields,
+    )
 }
 
 #[cfg(test)]
