@@ -190,8 +190,8 @@ pub fn analysis_text(tr: &Translator, r: &AnalysisReport, units: fc_i18n::Units)
                 &[
                     ("kind", tr.t(&format!("analysis-kind-{}", e.kind)).into()),
                     ("truck", e.truck_id.as_str().into()),
-                    ("start", e.start.as_str().into()),
-                    ("end", e.end.as_str().into()),
+                    ("start", fc_core::local_time(&e.start, &r.time_zone).into()),
+                    ("end", fc_core::local_time(&e.end, &r.time_zone).into()),
                     (
                         "volume",
                         format!("{} {vu}", tr.num(units.volume(e.volume_l), 1)).into()
@@ -211,7 +211,7 @@ pub fn analysis_text(tr: &Translator, r: &AnalysisReport, units: fc_i18n::Units)
                     "analysis-purchase-line",
                     &[
                         ("truck", p.truck_id.as_str().into()),
-                        ("time", p.ts.as_str().into()),
+                        ("time", fc_core::local_time(&p.ts, &r.time_zone).into()),
                         (
                             "litres",
                             format!("{} {vu}", tr.num(units.volume(p.litres), 1)).into()

@@ -6,7 +6,6 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use chrono::{DateTime, Utc};
 use fc_i18n::{Arg, Lang, Translator, Units, VolumeUnit};
 use fc_model::parse_rfc3339_ms;
 
@@ -77,14 +76,7 @@ impl Ctx<'_> {
     }
 
     fn local(&self, ms: i64) -> String {
-        DateTime::<Utc>::from_timestamp_millis(ms).map_or_else(
-            || ms.to_string(),
-            |t| {
-                t.with_timezone(&self.tz)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            },
-        )
+        crate::local_minutes(ms, self.tz)
     }
 
     fn local_text(&self, rfc3339: &str) -> String {
