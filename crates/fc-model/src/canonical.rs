@@ -17,7 +17,7 @@ pub fn format_f64(v: f64) -> String {
 /// Ids are quoted only when they contain a separator, quote or line break, as CSV requires.
 pub fn write_point_row(p: &TelemetryPoint, out: &mut String) {
     use std::fmt::Write;
-    push_text(out, &p.truck_id);
+    push_csv_field(out, &p.truck_id);
     out.push(',');
     out.push_str(&format_ts(p.ts));
     for field in &Field::ALL[2..] {
@@ -40,7 +40,7 @@ pub fn write_point_row(p: &TelemetryPoint, out: &mut String) {
             }
             FieldKind::Text => {
                 if let Some(d) = &p.driver_id {
-                    push_text(out, d);
+                    push_csv_field(out, d);
                 }
             }
             FieldKind::Time => {}
@@ -48,7 +48,9 @@ pub fn write_point_row(p: &TelemetryPoint, out: &mut String) {
     }
 }
 
-fn push_text(out: &mut String, s: &str) {
+/// Appends one comma-separated CSV field, quoted only when it holds a comma,
+/// a quote or a line break (RFC 4180).
+pub fn push_csv_field(out: &mut String, s: &str) {
     if s.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&s.replace('"', "\"\""));

@@ -16,7 +16,7 @@ mod truck;
 pub mod units;
 
 pub use calibration::{Calibration, CalibrationError};
-pub use canonical::{CANONICAL_HEADER, format_bool, format_f64, write_point_row};
+pub use canonical::{CANONICAL_HEADER, format_bool, format_f64, push_csv_field, write_point_row};
 pub use ids::{IdError, MAX_ID_LEN, normalize_id};
 pub use point::{Field, FieldKind, RangeError, TelemetryPoint, Value};
 pub use purchase::Purchase;

@@ -4,7 +4,7 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
-use fc_model::{CANONICAL_HEADER, format_ts, write_point_row};
+use fc_model::{CANONICAL_HEADER, format_ts, push_csv_field, write_point_row};
 
 use crate::fleet::Fleet;
 use crate::{Label, SimConfig, SimError, Trap};
@@ -78,13 +78,11 @@ impl Out {
     }
 }
 
-/// CSV quoting for free text.
+/// CSV quoting for free text, as the canonical writer does it.
 fn text(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let mut out = String::with_capacity(s.len());
+    push_csv_field(&mut out, s);
+    out
 }
 
 fn opt_f(v: Option<f64>) -> String {
