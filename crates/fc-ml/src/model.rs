@@ -364,14 +364,33 @@ pub fn roc_auc(scores: &[f64], labels: &[bool]) -> f64 {
     (rank_sum - (pos * (pos + 1)) as f64 / 2.0) / (pos * neg) as f64
 }
 
-/// Platt scaling: `p = sigmoid(a s + b)` fitted by Newton's method with Platt's
-/// smoothed targets (no probability of exactly 0 or 1 from a finite sample).
+/// Platt scaling: `p = sigmoid(a s + b)` fitted by Newton's method with a
+/// backtracking line search and Platt's smoothed targets (no probability of
+/// exactly 0 or 1 from a finite sample). A slope that is not positive (no signal
+/// on the held-out rows) falls back to the identity.
 fn platt(s: &[f64], y: &[bool]) -> (f64, f64) {
     let np = y.iter().filter(|v| **v).count() as f64;
     let nn = y.len() as f64 - np;
     let tp = (np + 1.0) / (np + 2.0);
     let tn = 1.0 / (nn + 2.0);
+    let loss = |a: f64, b: f64| -> f64 {
+        s.iter()
+            .zip(y)
+            .map(|(&si, &yi)| {
+                let t = if yi { tp } else { tn };
+                let z = a * si + b;
+                // log(1 + e^z) - t z, stable for large |z|
+                let softplus = if z > 0.0 {
+                    z + (-z).exp().ln_1p()
+                } else {
+                    z.exp().ln_1p()
+                };
+                softplus - t * z
+            })
+            .sum()
+    };
     let (mut a, mut b) = (1.0, 0.0);
+    let mut f = loss(a, b);
     for _ in 0..100 {
         let (mut ga, mut gb, mut haa, mut hab, mut hbb) = (0.0, 0.0, 1e-9, 0.0, 1e-9);
         for (&si, &yi) in s.iter().zip(y) {
@@ -391,13 +410,29 @@ fn platt(s: &[f64], y: &[bool]) -> (f64, f64) {
         }
         let da = (hbb * ga - hab * gb) / det;
         let db = (haa * gb - hab * ga) / det;
-        a -= da;
-        b -= db;
-        if da.abs() < 1e-9 && db.abs() < 1e-9 {
+        let mut step = 1.0;
+        let mut improved = false;
+        while step > 1e-6 {
+            let (na, nb) = (a - step * da, b - step * db);
+            let nf = loss(na, nb);
+            if nf.is_finite() && nf <= f + 1e-12 {
+                a = na;
+                b = nb;
+                improved = f - nf > 1e-10;
+                f = nf;
+                break;
+            }
+            step /= 2.0;
+        }
+        if !improved {
             break;
         }
     }
-    (a, b)
+    if a.is_finite() && b.is_finite() && a > 0.0 {
+        (a, b)
+    } else {
+        (1.0, 0.0)
+    }
 }
 
 fn train_head(kind: EventKind, rows: &[&Row]) -> Result<Head, MlError> {

@@ -17,6 +17,7 @@ mod config;
 mod dataset;
 mod fleet;
 mod geo;
+mod reefer;
 mod spec;
 mod truck;
 
