@@ -322,6 +322,7 @@ pub fn eval(args: EvalArgs, json: bool, tr: &Translator) -> anyhow::Result<ExitC
         seeds: parse_seeds(&args.seeds)?,
         trucks: args.trucks,
         days: args.days,
+        model: None,
     };
     let report = fc_core::evaluate(&request, &mut |run| {
         if !json {

@@ -48,6 +48,11 @@ pub trait EventModel: Send + Sync {
     fn combine(&self, rule_confidence: f64, ml_score: f64) -> f64 {
         0.5 * (rule_confidence + ml_score)
     }
+    /// A theft model that wants each truck's telemetry context (`fc-ml`); with one,
+    /// scores use the context and carry an explanation.
+    fn theft_model(&self) -> Option<&fc_ml::Model> {
+        None
+    }
 }
 
 /// What to analyse.
@@ -332,6 +337,8 @@ fn stream_file(
 /// One truck's streaming state.
 struct TruckRun<'p> {
     det: TruckDetector,
+    /// Telemetry context for a theft model (only when one is loaded).
+    track: Option<fc_ml::TruckTrack>,
     ledger: LedgerBuilder<'p>,
     updates: Vec<EventUpdate>,
     name: String,
@@ -353,6 +360,7 @@ struct TruckResult {
     duplicates: u64,
     events: Vec<FuelEvent>,
     candidates: Vec<Candidate>,
+    track: Option<fc_ml::TruckTrack>,
 }
 
 struct Session<'p> {
@@ -361,6 +369,7 @@ struct Session<'p> {
     dcfg: DetectorConfig,
     lcfg: LedgerConfig,
     keep_candidates: bool,
+    keep_tracks: bool,
     runs: HashMap<String, TruckRun<'p>>,
     done: BTreeMap<String, TruckResult>,
 }
@@ -382,6 +391,10 @@ impl<'p> Session<'p> {
             },
             // A model reranks candidates, so it needs them too.
             keep_candidates: request.candidates || request.model.is_some(),
+            keep_tracks: request
+                .model
+                .as_ref()
+                .is_some_and(|m| m.theft_model().is_some()),
             runs: HashMap::new(),
             done: BTreeMap::new(),
         }
@@ -403,6 +416,7 @@ impl<'p> Session<'p> {
         };
         let mut run = TruckRun {
             det: TruckDetector::new(&det_profile, &self.dcfg),
+            track: self.keep_tracks.then(fc_ml::TruckTrack::new),
             ledger: LedgerBuilder::new(&p.truck_id, profile, i64::MIN, i64::MAX, &self.lcfg),
             updates: Vec::new(),
             name: if profile.name.is_empty() {
@@ -446,6 +460,7 @@ impl<'p> Session<'p> {
                 } else {
                     Vec::new()
                 },
+                track: run.track,
             },
         );
     }
@@ -461,8 +476,29 @@ impl<'p> Session<'p> {
         for id in ids {
             self.finish_truck(&id);
         }
+        let theft = request.model.as_deref().and_then(|m| m.theft_model());
+        let contextual = theft.map(|m| {
+            let fills: Vec<FuelEvent> = self
+                .done
+                .values()
+                .flat_map(|t| {
+                    t.events
+                        .iter()
+                        .filter(|e| e.kind == EventKind::Fill)
+                        .cloned()
+                })
+                .collect();
+            let tracks = self
+                .done
+                .iter()
+                .filter_map(|(id, t)| t.track.as_ref().map(|tr| (id.as_str(), tr)))
+                .collect();
+            let tz = crate::settings::parse_tz(zone).unwrap_or(chrono_tz::UTC);
+            crate::ml::Contextual::new(m, tz, purchases, &fills, tracks)
+        });
         let scorer = Scorer {
             model: request.model.as_deref(),
+            contextual: contextual.as_ref(),
             threshold: settings.alert_threshold,
         };
         let mut events = Vec::new();
@@ -568,10 +604,29 @@ impl TruckRun<'_> {
 /// Sets the scores of decision 12 in one place.
 struct Scorer<'m> {
     model: Option<&'m dyn EventModel>,
+    contextual: Option<&'m crate::ml::Contextual<'m>>,
     threshold: f64,
 }
 
 impl Scorer<'_> {
+    fn scores_of(&self, item: &fc_ml::Item<'_>) -> Scores {
+        let scored = self.contextual.and_then(|c| c.score(item));
+        match (self.model, scored) {
+            (Some(m), Some(s)) => Scores {
+                ml_score: Some(s.probability),
+                confidence: m.combine(item.rule_confidence, s.probability),
+                model_version: Some(m.version()),
+                explanation: Some(crate::dto_analysis::explanation_dto(&s)),
+            },
+            _ => self.scores(
+                item.kind,
+                item.volume_l,
+                item.rule_confidence,
+                item.evidence,
+            ),
+        }
+    }
+
     fn scores(&self, kind: EventKind, volume: f64, rule: f64, ev: &Evidence) -> Scores {
         match self.model {
             Some(m) => {
@@ -580,18 +635,24 @@ impl Scorer<'_> {
                     ml_score: Some(ml),
                     confidence: m.combine(rule, ml),
                     model_version: Some(m.version()),
+                    explanation: None,
                 }
             }
             None => Scores {
                 ml_score: None,
                 confidence: rule,
                 model_version: None,
+                explanation: None,
             },
         }
     }
 
     fn event(&self, e: &FuelEvent) -> EventDto {
-        let s = self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence);
+        let s = if e.kind == EventKind::SensorFault {
+            self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence)
+        } else {
+            self.scores_of(&fc_ml::Item::of_event(e))
+        };
         EventDto {
             id: e.id.clone(),
             truck_id: e.truck_id.clone(),
@@ -609,11 +670,12 @@ impl Scorer<'_> {
             alert: e.kind != EventKind::SensorFault && s.confidence >= self.threshold,
             detector_version: e.detector_version.clone(),
             evidence: evidence_dto(&e.evidence),
+            explanation: s.explanation,
         }
     }
 
     fn candidate(&self, c: &Candidate) -> EventDto {
-        let s = self.scores(c.kind, c.volume_l, c.rule_confidence, &c.evidence);
+        let s = self.scores_of(&fc_ml::Item::of_candidate(c));
         EventDto {
             id: c.id.clone(),
             truck_id: c.truck_id.clone(),
@@ -631,6 +693,7 @@ impl Scorer<'_> {
             alert: false,
             detector_version: DETECTOR_VERSION.to_string(),
             evidence: evidence_dto(&c.evidence),
+            explanation: s.explanation,
         }
     }
 }
@@ -639,6 +702,7 @@ struct Scores {
     ml_score: Option<f64>,
     confidence: f64,
     model_version: Option<String>,
+    explanation: Option<Vec<crate::dto_analysis::ContributionDto>>,
 }
 
 /// The snake_case code serde gives a unit enum variant.

@@ -24,6 +24,9 @@ pub enum CoreError {
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The theft model could not be trained, read or written.
+    #[error("{0}")]
+    Model(#[from] fc_ml::MlError),
     /// A setting or argument has an unusable value.
     #[error("{what}: {why}")]
     Invalid {
@@ -41,6 +44,7 @@ impl CoreError {
             CoreError::Store(e) => e.code(),
             CoreError::Import(e) => e.code(),
             CoreError::Io { .. } => "io",
+            CoreError::Model(e) => e.code(),
             CoreError::Invalid { .. } => "invalid_input",
             CoreError::Internal(_) => "internal",
         }
@@ -55,6 +59,7 @@ impl CoreError {
                 vec![("path", path.clone()), ("reason", source.to_string())]
             }
             CoreError::Internal(what) => vec![("reason", what.clone())],
+            CoreError::Model(e) => crate::ml::error_args(e),
             CoreError::Invalid { what, why } => {
                 vec![("what", what.clone()), ("reason", why.clone())]
             }

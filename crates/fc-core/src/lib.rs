@@ -9,6 +9,7 @@ mod error;
 mod eval;
 mod import;
 mod local_time;
+pub mod ml;
 pub mod paths;
 mod report_html;
 mod settings;
@@ -28,6 +29,10 @@ pub use fc_import::FileKind;
 pub use fc_sim::{Profile as SimProfile, SimConfig};
 pub use import::{DateOrder, DecimalSep, ImportRequest};
 pub use local_time::{local_minutes, local_time};
+pub use ml::{
+    DEFAULT_TRAIN_SEEDS, ModelLoad, TheftModel, TrainReport, TrainRequest, default_model_path,
+    load_model, train,
+};
 pub use report_html::{render_html, write_html};
 pub use settings::{FleetSettings, Preferences, parse_tz};
 pub use simulate::{parse_profile, simulate};
