@@ -27,6 +27,12 @@ pub enum CoreError {
     /// The theft model could not be trained, read or written.
     #[error("{0}")]
     Model(#[from] fc_ml::MlError),
+    /// The requested item (an event, an alert, a truck) does not exist.
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was asked for (its id).
+        what: String,
+    },
     /// A setting or argument has an unusable value.
     #[error("{what}: {why}")]
     Invalid {
@@ -46,6 +52,7 @@ impl CoreError {
             CoreError::Io { .. } => "io",
             CoreError::Model(e) => e.code(),
             CoreError::Invalid { .. } => "invalid_input",
+            CoreError::NotFound { .. } => "not_found",
             CoreError::Internal(_) => "internal",
         }
     }
@@ -60,6 +67,7 @@ impl CoreError {
             }
             CoreError::Internal(what) => vec![("reason", what.clone())],
             CoreError::Model(e) => crate::ml::error_args(e),
+            CoreError::NotFound { what } => vec![("what", what.clone())],
             CoreError::Invalid { what, why } => {
                 vec![("what", what.clone()), ("reason", why.clone())]
             }
