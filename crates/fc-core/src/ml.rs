@@ -328,7 +328,52 @@ fn read_dir(dir: &Path) -> Result<Labelled> {
 
 /// Trains a model and writes it (see [`TrainRequest`]).
 pub fn train(req: &TrainRequest, progress: &mut dyn FnMut(&str)) -> Result<TrainReport> {
-    let started = Instant::now();
+    train_with(req, Vec::new(), Instant::now(), progress)
+}
+
+impl crate::Core {
+    /// Trains on the request's sources plus the stored telemetry, labelled by the
+    /// dispatchers' verdicts recorded in this database (they override every other label).
+    pub async fn train_stored(
+        &self,
+        req: &TrainRequest,
+        progress: &mut (dyn FnMut(&str) + Send),
+    ) -> Result<TrainReport> {
+        use futures::TryStreamExt;
+        let started = Instant::now();
+        let store = self.store();
+        let mut req = req.clone();
+        for v in store.verdicts().await? {
+            let false_alarm = v.verdict == fc_store::VerdictKind::FalseAlarm;
+            req.verdicts.insert(v.event_id, false_alarm);
+        }
+        let settings = self.fleet_settings().await?;
+        let profiles = store.trucks().await?;
+        let purchases = store.purchases(fc_store::PurchaseFilter::default()).await?;
+        let mut run = FleetRun::new(&profiles, &DetectorConfig::default());
+        let mut points = std::pin::pin!(store.points(fc_store::PointFilter::default()));
+        while let Some(p) = points.try_next().await? {
+            run.push(&p);
+        }
+        progress("store");
+        let stored = Labelled {
+            out: run.finish(),
+            labels: None,
+            purchases,
+            source: "store".into(),
+        };
+        train_with(&req, vec![(stored, settings.tz()?)], started, &mut |s| {
+            progress(s)
+        })
+    }
+}
+
+fn train_with(
+    req: &TrainRequest,
+    extra: Vec<(Labelled, chrono_tz::Tz)>,
+    started: Instant,
+    progress: &mut dyn FnMut(&str),
+) -> Result<TrainReport> {
     let mut jobs: Vec<SimConfig> = Vec::new();
     let (trucks, days) = (
         if req.trucks == 0 { 50 } else { req.trucks },
@@ -344,7 +389,7 @@ pub fn train(req: &TrainRequest, progress: &mut dyn FnMut(&str)) -> Result<Train
         cfg.validate().map_err(sim_error)?;
         jobs.push(cfg);
     }
-    let mut sets = Vec::new();
+    let mut sets = extra;
     for dir in &req.dirs {
         progress(&dir.display().to_string());
         sets.push((read_dir(dir)?, chrono_tz::UTC));
