@@ -152,6 +152,7 @@ fn main() {
 
     // Evaluation on other seeds.
     let mut per_seed = Vec::new();
+    let mut bench_items: Vec<Sim> = Vec::new();
     for &s in &eval_seeds {
         let sim = simulate(&SimConfig::new(trucks, days, s, profile), None);
         let ctx = dataset::context(&sim.out, tz, &sim.purchases, &model.verdicts);
@@ -183,6 +184,197 @@ fn main() {
             );
         }
         per_seed.push(cmp);
+        if bench_items.is_empty() {
+            bench_items.push(sim);
+        }
     }
-    let _ = per_seed;
+    let ms = |v: &[f64]| {
+        let n = v.len() as f64;
+        let m = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0).max(1.0)).sqrt();
+        (m, sd)
+    };
+    println!(
+        "\nSUMMARY over {} evaluation seeds ({profile:?}, {trucks} trucks x {days} days), training seeds {train_seeds:?}",
+        eval_seeds.len()
+    );
+    for kind in ["drain", "fill"] {
+        for method in [
+            "rules",
+            "ml_fleet_threshold",
+            "ml_rule_recall",
+            "ml_same_recall",
+        ] {
+            let ops: Vec<&fc_ml::metrics::Operating> = per_seed
+                .iter()
+                .flat_map(|c| c.iter().filter(|k| k.kind == kind))
+                .flat_map(|k| k.operating.iter().filter(|o| o.method == method))
+                .collect();
+            if ops.is_empty() {
+                continue;
+            }
+            let f = |g: &dyn Fn(&fc_ml::metrics::Operating) -> f64| {
+                ms(&ops.iter().map(|o| g(o)).collect::<Vec<_>>())
+            };
+            let (p, psd) = f(&|o| o.precision);
+            let (r, rsd) = f(&|o| o.recall);
+            let (f1, f1sd) = f(&|o| o.f1);
+            let (fp, fpsd) = f(&|o| o.false_positives as f64);
+            let (fr, frsd) = f(&|o| o.false_per_100_truck_days);
+            println!(
+                "{kind:<5} {method:<20} P {p:.3}±{psd:.3} R {r:.3}±{rsd:.3} F1 {f1:.3}±{f1sd:.3} false alarms {fp:.1}±{fpsd:.1} ({fr:.2}±{frsd:.2} /100 truck-days)"
+            );
+        }
+        let ks: Vec<&fc_ml::metrics::KindComparison> = per_seed
+            .iter()
+            .flat_map(|c| c.iter().filter(|k| k.kind == kind))
+            .collect();
+        if ks.is_empty() {
+            continue;
+        }
+        let (a, asd) = ms(&ks
+            .iter()
+            .map(|k| k.rule_precision_at_top)
+            .collect::<Vec<_>>());
+        let (b, bsd) = ms(&ks.iter().map(|k| k.ml_precision_at_top).collect::<Vec<_>>());
+        let (c, csd) = ms(&ks.iter().map(|k| k.rule_roc_auc).collect::<Vec<_>>());
+        let (d, dsd) = ms(&ks.iter().map(|k| k.ml_roc_auc).collect::<Vec<_>>());
+        println!(
+            "{kind:<5} precision at top 10/100 truck-days: rules {a:.3}±{asd:.3} ml {b:.3}±{bsd:.3}; ROC AUC rules {c:.3}±{csd:.3} ml {d:.3}±{dsd:.3}"
+        );
+        // False drain alarms at the same recall: per seed, ML's against the rules'.
+        let red: Vec<f64> = ks
+            .iter()
+            .filter_map(|k| {
+                let rules = k.operating.iter().find(|o| o.method == "rules")?;
+                let same = k.operating.iter().find(|o| o.method == "ml_same_recall")?;
+                (rules.false_positives > 0)
+                    .then(|| 1.0 - same.false_positives as f64 / rules.false_positives as f64)
+            })
+            .collect();
+        if !red.is_empty() {
+            let (m, sd) = ms(&red);
+            println!(
+                "{kind:<5} fewer false alarms at the rules' recall (ml_same_recall vs rules): {:.0}% ± {:.0}% over {} seeds",
+                m * 100.0,
+                sd * 100.0,
+                red.len()
+            );
+        }
+        let pooled = |method: &str| -> f64 {
+            ks.iter()
+                .filter_map(|k| k.operating.iter().find(|o| o.method == method))
+                .map(|o| o.false_positives as f64)
+                .sum()
+        };
+        println!(
+            "{kind:<5} false alarms pooled over seeds: rules {} ml_rule_recall {} ml_same_recall {}",
+            pooled("rules"),
+            pooled("ml_rule_recall"),
+            pooled("ml_same_recall")
+        );
+    }
+
+    // Training speed on >= 1M points held in memory (simulation not counted).
+    let target: u64 = get("--train-points", "1000000").parse().expect("points");
+    let mut pts = Vec::new();
+    let mut labels = Vec::new();
+    let mut purchases = Vec::new();
+    let mut profiles = Vec::new();
+    let mut seed = 2001;
+    while (pts.len() as u64) < target {
+        let cfg = SimConfig::new(trucks, days, seed, profile);
+        let mut fleet = Fleet::new(&cfg).expect("config");
+        for p in fleet.trucks() {
+            let mut p = p.clone();
+            p.truck_id = format!("s{seed}-{}", p.truck_id);
+            profiles.push(p);
+        }
+        let end = fleet.end_ms();
+        for mut p in fleet.next_until(end + 86_400_000) {
+            p.truck_id = format!("s{seed}-{}", p.truck_id);
+            pts.push(p);
+        }
+        for l in fleet.take_labels() {
+            labels.push(Label {
+                truck_id: format!("s{seed}-{}", l.truck_id),
+                kind: match l.kind {
+                    LabelKind::Fill => EventKind::Fill,
+                    LabelKind::Drain => EventKind::Drain,
+                },
+                start_ms: l.start,
+                end_ms: l.end,
+                volume_l: l.volume_l,
+            });
+        }
+        for mut p in fleet.take_purchases() {
+            p.truck_id = format!("s{seed}-{}", p.truck_id);
+            purchases.push(p);
+        }
+        seed += 1;
+    }
+    let t0 = Instant::now();
+    let mut run = FleetRun::new(&profiles, &DetectorConfig::default());
+    for p in &pts {
+        run.push(p);
+    }
+    let out = run.finish();
+    let t_detect = t0.elapsed().as_secs_f64();
+    let ctx = dataset::context(&out, tz, &purchases, &[]);
+    let rows = dataset::rows(&out, &ctx, Some(&labels), &no_verdicts, "bench");
+    let t_rows = t0.elapsed().as_secs_f64();
+    let m = Model::train(&rows, TrainingInfo::default(), Vec::new()).expect("train");
+    let t_all = t0.elapsed().as_secs_f64();
+    println!(
+        "\nTRAINING on {} points: {:.2} s total (detector + tracks {:.2} s, features and labels {:.2} s, mixture + logistic + calibration {:.2} s), {} rows",
+        pts.len(),
+        t_all,
+        t_detect,
+        t_rows - t_detect,
+        t_all - t_rows,
+        rows.len()
+    );
+    let _ = m;
+
+    // Scoring speed: features from the context plus the calibrated probability
+    // (and, separately, with the explanation), over a real fleet's candidates and events.
+    let sim = &bench_items[0];
+    let ctx = dataset::context(&sim.out, tz, &sim.purchases, &model.verdicts);
+    let its = dataset::items(&sim.out);
+    let mut n = 0usize;
+    let mut sink = 0.0;
+    let t0 = Instant::now();
+    while n < 1_000_000 {
+        for (ti, it, _) in &its {
+            let tr = &sim.out.trucks[*ti].track;
+            let tf = tr.features(
+                it.start_ms,
+                it.end_ms,
+                it.evidence.window_start_ms,
+                it.evidence.window_end_ms,
+            );
+            let x = ctx.features(it, Some(&tf));
+            sink += model.probability(it.kind, &x).unwrap_or(0.0);
+            n += 1;
+        }
+    }
+    let fast = n as f64 / t0.elapsed().as_secs_f64();
+    let mut n2 = 0usize;
+    let t0 = Instant::now();
+    while n2 < 300_000 {
+        for (ti, it, _) in &its {
+            if let Some(s) = model.score_item(&ctx, it, Some(&sim.out.trucks[*ti].track)) {
+                sink += s.probability;
+            }
+            n2 += 1;
+        }
+    }
+    let explained = n2 as f64 / t0.elapsed().as_secs_f64();
+    println!(
+        "SCORING: {:.0} candidate events/s (features + probability), {:.0}/s with explanations ({} distinct items; checksum {:.1})",
+        fast,
+        explained,
+        its.len(),
+        sink
+    );
 }

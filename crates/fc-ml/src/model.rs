@@ -27,6 +27,9 @@ pub const GMM_FEATURES: [usize; 10] = [0, 1, 2, 5, 7, 8, 9, 13, 15, 21];
 /// A verdict weighs this many simulated labels (a dispatcher knows the fleet).
 pub const VERDICT_WEIGHT: usize = 5;
 const MIN_CLASS_ROWS: usize = 8;
+/// Standardised values are clipped here: a change unlike anything in training (an
+/// extreme anomaly score, a sensor's absurd reading) must not outvote every other feature.
+const Z_CLIP: f64 = 4.0;
 const GMM_MAX_ROWS: usize = 20_000;
 
 /// One labelled training row.
@@ -289,10 +292,10 @@ impl Head {
     fn standardise(&self, x: &[f64; N_FEATURES], out: &mut [f64; N_FEATURES + 1]) {
         for i in 0..N_FEATURES {
             let v = if x[i].is_finite() { x[i] } else { self.mean[i] };
-            out[i] = (v - self.mean[i]) / self.sd[i];
+            out[i] = ((v - self.mean[i]) / self.sd[i]).clamp(-Z_CLIP, Z_CLIP);
         }
         let a = self.mixture.as_ref().map_or(0.0, |m| m.nll(&out[..]));
-        out[N_FEATURES] = (a - self.mean[N_FEATURES]) / self.sd[N_FEATURES];
+        out[N_FEATURES] = ((a - self.mean[N_FEATURES]) / self.sd[N_FEATURES]).clamp(-Z_CLIP, Z_CLIP);
     }
 
     /// Calibrated probability only (the fast path).
