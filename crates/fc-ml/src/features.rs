@@ -137,13 +137,21 @@ impl Points {
         Points { pts }
     }
 
-    /// Distance to the nearest point, km, capped at [`FAR_KM`].
+    /// Distance to the nearest point, km, capped at [`FAR_KM`]: outwards from the
+    /// query's latitude in both directions, stopping once the latitude difference
+    /// alone exceeds the best distance found (a few points instead of all of them).
     fn nearest_km(&self, lat: f64, lon: f64) -> f64 {
-        let band = FAR_KM / 111.0;
-        let a = self.pts.partition_point(|p| p.0 < lat - band);
+        const KM_PER_DEG_LAT: f64 = 111.19;
+        let start = self.pts.partition_point(|p| p.0 < lat);
         let mut best = FAR_KM;
-        for p in &self.pts[a..] {
-            if p.0 > lat + band {
+        for p in &self.pts[start..] {
+            if (p.0 - lat) * KM_PER_DEG_LAT > best {
+                break;
+            }
+            best = best.min(haversine_km(lat, lon, p.0, p.1));
+        }
+        for p in self.pts[..start].iter().rev() {
+            if (lat - p.0) * KM_PER_DEG_LAT > best {
                 break;
             }
             best = best.min(haversine_km(lat, lon, p.0, p.1));

@@ -295,7 +295,8 @@ impl Head {
             out[i] = ((v - self.mean[i]) / self.sd[i]).clamp(-Z_CLIP, Z_CLIP);
         }
         let a = self.mixture.as_ref().map_or(0.0, |m| m.nll(&out[..]));
-        out[N_FEATURES] = ((a - self.mean[N_FEATURES]) / self.sd[N_FEATURES]).clamp(-Z_CLIP, Z_CLIP);
+        out[N_FEATURES] =
+            ((a - self.mean[N_FEATURES]) / self.sd[N_FEATURES]).clamp(-Z_CLIP, Z_CLIP);
     }
 
     /// Calibrated probability only (the fast path).

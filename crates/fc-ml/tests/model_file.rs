@@ -83,7 +83,13 @@ fn a_saved_model_loads_and_scores_the_same_with_its_metadata() {
     }
     let p_hi = back.probability(EventKind::Drain, &hi).expect("p");
     let p_lo = back.probability(EventKind::Drain, &lo).expect("p");
-    assert!(p_hi > 0.8 && p_lo < 0.2, "{p_hi} {p_lo} {:?} {:?}", back.explain(EventKind::Drain, &lo), back.head(EventKind::Drain).map(|h| (h.platt_a, h.platt_b, h.intercept)));
+    assert!(
+        p_hi > 0.8 && p_lo < 0.2,
+        "{p_hi} {p_lo} {:?} {:?}",
+        back.explain(EventKind::Drain, &lo),
+        back.head(EventKind::Drain)
+            .map(|h| (h.platt_a, h.platt_b, h.intercept))
+    );
     // The explanation: the same probability, the largest pushes first.
     let s = back.explain(EventKind::Drain, &hi).expect("explained");
     assert!((s.probability - p_hi).abs() < 1e-12);
