@@ -55,6 +55,10 @@ pub struct SimulateArgs {
     /// `clean`, `default` or `hard`.
     #[arg(long, default_value = "default")]
     profile: String,
+    /// Reefer trucks top up their units from their own tank at the depot (legitimate;
+    /// listed in traps.csv as `reefer_transfer`, never a label).
+    #[arg(long)]
+    reefer: bool,
 }
 
 #[derive(Debug, Args)]
@@ -270,7 +274,10 @@ pub fn analysis_text(tr: &Translator, r: &AnalysisReport, units: fc_i18n::Units)
 
 pub fn simulate(args: SimulateArgs, json: bool, tr: &Translator) -> anyhow::Result<ExitCode> {
     let profile = fc_core::parse_profile(&args.profile)?;
-    let cfg = SimConfig::new(args.trucks, args.days, args.seed, profile);
+    let cfg = SimConfig {
+        reefer: args.reefer,
+        ..SimConfig::new(args.trucks, args.days, args.seed, profile)
+    };
     let report = fc_core::simulate(&args.out, &cfg)?;
     emit(json, &report, || simulate_text(tr, &report))?;
     Ok(ExitCode::SUCCESS)

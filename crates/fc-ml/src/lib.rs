@@ -51,6 +51,15 @@ impl Model {
         self.explain(item.kind, &ctx.features(item, tf.as_ref()))
     }
 
+    /// A fleet context in `tz` that knows this model's verdict places; live ingest adds
+    /// stations, refuels and parking places as they come ([`FleetContext::with_fuel`],
+    /// [`FleetContext::set_parking`]).
+    pub fn fleet_context(&self, tz: chrono_tz::Tz) -> FleetContext {
+        let mut ctx = FleetContext::new(tz);
+        ctx.set_verdicts(&self.verdicts);
+        ctx
+    }
+
     /// Scores many changes of one context: `score(candidates with context) -> scores`.
     pub fn score_items(
         &self,

@@ -94,6 +94,10 @@ fn operating(
     }
 }
 
+/// One ranked item: rule confidence, model probability, the rule alerted, the
+/// change as an event, and whether it is real.
+type Ranked = (f64, f64, bool, FuelEvent, bool);
+
 /// Compares rules and rules+ML on a labelled fleet, for fills and drains.
 pub fn compare(
     out: &FleetOutput,
@@ -111,7 +115,7 @@ pub fn compare(
             continue;
         };
         let labels_k: Vec<Label> = labels.iter().filter(|l| l.kind == kind).cloned().collect();
-        let mut scored: Vec<(f64, f64, bool, FuelEvent, bool)> = Vec::new();
+        let mut scored: Vec<Ranked> = Vec::new();
         for (ti, it, rule_alarm) in all.iter().filter(|(_, it, _)| it.kind == kind) {
             let p = model
                 .score_item(ctx, it, Some(&out.trucks[*ti].track))
@@ -183,7 +187,7 @@ pub fn compare(
             ops.push(o);
         }
         let top_k = ((TOP_PER_100_TRUCK_DAYS * truck_days / 100.0).round() as usize).max(1);
-        let top = |by: &dyn Fn(&(f64, f64, bool, FuelEvent, bool)) -> f64| {
+        let top = |by: &dyn Fn(&Ranked) -> f64| {
             let mut idx: Vec<usize> = (0..scored.len()).collect();
             idx.sort_by(|&a, &b| by(&scored[b]).total_cmp(&by(&scored[a])));
             let chosen: Vec<FuelEvent> = idx

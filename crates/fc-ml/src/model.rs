@@ -193,7 +193,7 @@ impl Mixture {
         let mut terms = [0.0f64; 16];
         let k = self.weights.len().min(16);
         let mut y = [0.0f64; 16];
-        for c in 0..k {
+        for (c, term) in terms.iter_mut().enumerate().take(k) {
             let (mu, l) = (&self.means[c], &self.chol[c]);
             // Solve L y = z - mu (forward substitution).
             let mut q = 0.0;
@@ -205,8 +205,8 @@ impl Mixture {
                 y[i] = s / l[i * d + i];
                 q += y[i] * y[i];
             }
-            terms[c] = self.log_norm[c] - 0.5 * q;
-            best = best.max(terms[c]);
+            *term = self.log_norm[c] - 0.5 * q;
+            best = best.max(*term);
         }
         let lse = best
             + terms[..k]
@@ -451,7 +451,7 @@ fn train_head(kind: EventKind, rows: &[&Row]) -> Result<Head, MlError> {
         });
     }
     // A quarter of the trucks is held out for calibration and metrics.
-    let held = |r: &Row| r.group % 4 == 0;
+    let held = |r: &Row| r.group.is_multiple_of(4);
     let mut fit: Vec<&Row> = rows.iter().copied().filter(|r| !held(r)).collect();
     let mut cal: Vec<&Row> = rows.iter().copied().filter(|r| held(r)).collect();
     if cal.iter().filter(|r| r.y).count() < 3 || fit.iter().filter(|r| r.y).count() < 3 {
