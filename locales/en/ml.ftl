@@ -4,6 +4,7 @@ ml-train-source = Training data: { $source }
 ml-train-done = Model written to { $file } (version { $version }): { $rows } events and candidates from { $points } points, { $verdicts } labelled by verdicts, in { $seconds } s
 ml-train-head = { $kind }: { $rows } rows, { $positives } real; held-out ROC AUC { $auc } (rules { $rule_auc }), Brier { $brier }; threshold at the rules' recall { $threshold }
 ml-explanation = why: { $parts }
+ml-train-rescored = { $count } stored events rescored with the new model
 ml-eval-header = Rules against rules + ML — { $group }, { $runs } runs, model { $model }
 ml-col-false-per-100 = false / 100 truck-days
 ml-col-precision-top = precision top 10/100 td

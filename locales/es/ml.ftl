@@ -4,6 +4,7 @@ ml-train-source = Datos de entrenamiento: { $source }
 ml-train-done = Modelo guardado en { $file } (versión { $version }): { $rows } eventos y candidatos de { $points } puntos, { $verdicts } etiquetados por veredictos, en { $seconds } s
 ml-train-head = { $kind }: { $rows } filas, { $positives } reales; ROC AUC en reserva { $auc } (reglas { $rule_auc }), Brier { $brier }; umbral con la exhaustividad de las reglas { $threshold }
 ml-explanation = por qué: { $parts }
+ml-train-rescored = { $count } eventos guardados puntuados de nuevo con el modelo nuevo
 ml-eval-header = Reglas frente a reglas + ML — { $group }, { $runs } ejecuciones, modelo { $model }
 ml-col-false-per-100 = falsas / 100 camión-días
 ml-col-precision-top = precisión top 10/100 cd

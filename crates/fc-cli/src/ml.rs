@@ -132,6 +132,16 @@ fn train_text(tr: &Translator, r: &TrainReport) -> String {
             ]
         )
     );
+    if r.rescored > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            tr.t_args(
+                "ml-train-rescored",
+                &[("count", tr.int(r.rescored as i64).into())]
+            )
+        );
+    }
     for h in &r.heads {
         let _ = writeln!(
             out,
@@ -187,7 +197,7 @@ pub fn eval_ml_text(tr: &Translator, r: &EvalReport) -> String {
             );
             let _ = writeln!(
                 out,
-                "{:<10} {:<20} {:>16} {:>16} {:>16} {:>20} {:>16} {:>16}",
+                "{:<10} {:<36} {:>16} {:>16} {:>16} {:>20} {:>16} {:>16}",
                 tr.t("eval-col-kind"),
                 tr.t("eval-col-method"),
                 tr.t("eval-col-precision"),
@@ -200,7 +210,7 @@ pub fn eval_ml_text(tr: &Translator, r: &EvalReport) -> String {
         }
         let _ = writeln!(
             out,
-            "{:<10} {:<20} {:>16} {:>16} {:>16} {:>20} {:>16} {:>16}",
+            "{:<10} {:<36} {:>16} {:>16} {:>16} {:>20} {:>16} {:>16}",
             tr.t(&format!("analysis-kind-{}", m.kind)),
             tr.t(&format!("ml-method-{}", m.method.replace('_', "-"))),
             cell(&m.precision, 3),

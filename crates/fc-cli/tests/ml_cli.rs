@@ -100,3 +100,71 @@ fn train_then_analyze_with_the_default_model_and_fall_back_on_a_damaged_one() {
         assert_eq!(e["confidence"], e["rule_confidence"]);
     }
 }
+
+#[test]
+fn training_over_the_database_uses_its_verdicts_and_rescores_stored_events() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let data = tmp.path().join("data");
+    let sim = tmp.path().join("sim");
+    run(
+        &data,
+        &[
+            "--json",
+            "simulate",
+            "--trucks",
+            "4",
+            "--days",
+            "4",
+            "--seed",
+            "11",
+            "--profile",
+            "hard",
+            "--out",
+        ],
+        &[&sim],
+    );
+    let files = [
+        sim.join("trucks.csv"),
+        sim.join("telemetry.csv"),
+        sim.join("purchases.csv"),
+    ];
+    let files: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    run(&data, &["--json", "import"], &files);
+    run(&data, &["--json", "detect"], &[]);
+    let out = run(&data, &["--json", "events"], &[]);
+    let events: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let events = events.as_array().expect("list");
+    assert!(!events.is_empty());
+    let id = events[0]["event"]["id"].as_str().expect("id").to_string();
+    run(
+        &data,
+        &["--json", "verdict", &id, "false_alarm", "--by", "ana"],
+        &[],
+    );
+
+    let out = run(
+        &data,
+        &[
+            "--json", "train", "--seeds", "1001", "--trucks", "16", "--days", "10",
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["verdicts"], 1, "{v}");
+    assert!(v["rescored"].as_u64().is_some_and(|n| n >= 1), "{v}");
+    assert!(
+        v["sources"]
+            .as_array()
+            .is_some_and(|s| s.iter().any(|x| x == "store")),
+        "{v}"
+    );
+    let out = run(&data, &["--json", "events"], &[]);
+    let events: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let scored = events
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|e| e["event"]["kind"] != "sensor_fault")
+        .all(|e| e["event"]["ml_score"].is_number() && e["event"]["model_version"].is_string());
+    assert!(scored, "{events}");
+}

@@ -212,6 +212,8 @@ pub struct TrainReport {
     pub heads: Vec<HeadReport>,
     /// Wall time, ms.
     pub elapsed_ms: u64,
+    /// Stored events rescored with the new model (training over a database).
+    pub rescored: u64,
 }
 
 /// A labelled fleet run.
@@ -362,9 +364,13 @@ impl crate::Core {
             purchases,
             source: "store".into(),
         };
-        train_with(&req, vec![(stored, settings.tz()?)], started, &mut |s| {
+        let mut report = train_with(&req, vec![(stored, settings.tz()?)], started, &mut |s| {
             progress(s)
-        })
+        })?;
+        // Stored events get the new model's scores (decision 12), verdicts untouched.
+        let model = Model::load(Path::new(&report.model_file))?;
+        report.rescored = self.rescore_stored(&TheftModel::new(model)).await?;
+        Ok(report)
     }
 }
 
@@ -459,6 +465,7 @@ fn train_with(
             })
             .collect(),
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        rescored: 0,
     })
 }
 
@@ -647,4 +654,54 @@ pub(crate) fn summarize<'a>(
             roc_auc: spread(&v, 5),
         })
         .collect()
+}
+
+impl crate::Core {
+    /// Rescores every stored fill and drain with `model` (telemetry context from the
+    /// stored points, purchases, stored refuels); returns how many were updated.
+    /// Retracted events and faults keep their scores.
+    pub async fn rescore_stored(&self, model: &TheftModel) -> Result<u64> {
+        use futures::TryStreamExt;
+        let store = self.store();
+        let settings = self.fleet_settings().await?;
+        let stored = self
+            .stored_events(&fc_store::EventFilter::default())
+            .await?;
+        let events: Vec<fc_ledger::FuelEvent> = stored
+            .into_iter()
+            .map(|(e, _, _)| e)
+            .filter(|e| {
+                e.kind != EventKind::SensorFault && e.status != fc_ledger::EventStatus::Retracted
+            })
+            .collect();
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let mut tracks: HashMap<String, TruckTrack> = HashMap::new();
+        let mut points = std::pin::pin!(store.points(fc_store::PointFilter::default()));
+        while let Some(p) = points.try_next().await? {
+            tracks.entry(p.truck_id.clone()).or_default().push(&p);
+        }
+        let purchases = store.purchases(fc_store::PurchaseFilter::default()).await?;
+        let fills: Vec<fc_ledger::FuelEvent> = events
+            .iter()
+            .filter(|e| e.kind == EventKind::Fill)
+            .cloned()
+            .collect();
+        let refs = tracks.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let ctx = Contextual::new(model.model(), settings.tz()?, &purchases, &fills, refs);
+        let scores: Vec<fc_store::EventScore> = events
+            .iter()
+            .filter_map(|e| {
+                let s = ctx.score(&Item::of_event(e))?;
+                Some(fc_store::EventScore {
+                    event_id: e.id.clone(),
+                    ml_score: Some(s.probability),
+                    confidence: model.combine(e.rule_confidence, s.probability),
+                    model_version: Some(model.version()),
+                })
+            })
+            .collect();
+        Ok(store.update_scores(&scores).await?)
+    }
 }
