@@ -77,6 +77,8 @@ pub struct GatewayCounters {
     pub batches: AtomicU64,
     /// Points produced.
     pub points: AtomicU64,
+    /// Sum (wrapping) of [`crate::key_digest`] over the points produced.
+    pub digest: AtomicU64,
     /// Connections accepted (handshake done).
     pub connections: AtomicU64,
     /// Connections refused (bad path, token or version).
@@ -223,6 +225,10 @@ impl Gateway {
                     };
                     c.batches.fetch_add(1, Ordering::Relaxed);
                     c.points.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                    let d = chunk.iter().fold(0u64, |a, p| {
+                        a.wrapping_add(crate::key_digest(&p.truck_id, p.ts))
+                    });
+                    c.digest.fetch_add(d, Ordering::Relaxed);
                     j.append(chunk);
                     chunk = rest;
                 }
@@ -299,6 +305,19 @@ impl GatewayHandle {
                 return self.head();
             }
         }
+    }
+
+    /// Ends the stream now (the source stops; clients get `end_of_stream` once they
+    /// have everything); the gateway keeps serving and resuming clients.
+    pub async fn end_source(&mut self) {
+        if let Some(producer) = self.tasks.first() {
+            producer.abort();
+        }
+        if let Some(producer) = self.tasks.first_mut() {
+            let _ = producer.await;
+        }
+        self.journal.lock().ended = true;
+        self.journal.head_tx.send_modify(|_| {});
     }
 
     /// Stops accepting, closes the connections and stops the source.

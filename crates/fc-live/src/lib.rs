@@ -49,6 +49,28 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// An order-independent digest of a point's key, summed (wrapping) over a stream: two
+/// streams of distinct keys with the same count and digest sum hold the same keys (up to
+/// a 2^-64 chance). The load benchmark checks the store against the gateway with it.
+pub fn key_digest(truck_id: &str, ts: i64) -> u64 {
+    // FNV-1a over the id and the timestamp, then a SplitMix64 finaliser.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in truck_id.bytes().chain(ts.to_le_bytes()) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
+}
+
+/// A fresh random token (128 bits, hex), for feeds that live in one process.
+pub fn random_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
 /// Compares two secrets in time independent of where they differ.
 pub(crate) fn token_matches(given: &str, expected: &str) -> bool {
     let (a, b) = (given.as_bytes(), expected.as_bytes());
