@@ -82,7 +82,11 @@ pub struct ServeFeedArgs {
     chaos_bad_every: Option<u32>,
 }
 
-pub async fn serve_feed(args: ServeFeedArgs, json: bool, tr: &Translator) -> anyhow::Result<ExitCode> {
+pub async fn serve_feed(
+    args: ServeFeedArgs,
+    json: bool,
+    tr: &Translator,
+) -> anyhow::Result<ExitCode> {
     let token = args.token.clone().unwrap_or_else(fc_live_token);
     let source = match &args.replay {
         Some(file) => FeedSource::Replay {
@@ -111,22 +115,37 @@ pub async fn serve_feed(args: ServeFeedArgs, json: bool, tr: &Translator) -> any
     )
     .await?;
     if !json {
-        println!("{}", tr.t_args("live-feed-listening", &[("url", gw.url().into())]));
+        println!(
+            "{}",
+            tr.t_args("live-feed-listening", &[("url", gw.url().into())])
+        );
         if args.token.is_none() {
-            println!("{}", tr.t_args("live-feed-token", &[("token", token.clone().into())]));
+            println!(
+                "{}",
+                tr.t_args("live-feed-token", &[("token", token.clone().into())])
+            );
         }
         let line = match (&args.replay, args.rate) {
             (Some(f), _) => tr.t_args(
                 "live-feed-source-replay",
-                &[("file", f.display().to_string().into()), ("speed", tr.num(args.speed, 1).into())],
+                &[
+                    ("file", f.display().to_string().into()),
+                    ("speed", tr.num(args.speed, 1).into()),
+                ],
             ),
             (None, Some(rate)) => tr.t_args(
                 "live-feed-source-rate",
-                &[("trucks", Arg::from(args.sim.sim_trucks as u64)), ("rate", tr.num(rate, 0).into())],
+                &[
+                    ("trucks", Arg::from(args.sim.sim_trucks as u64)),
+                    ("rate", tr.num(rate, 0).into()),
+                ],
             ),
             (None, None) => tr.t_args(
                 "live-feed-source-sim",
-                &[("trucks", Arg::from(args.sim.sim_trucks as u64)), ("speed", tr.num(args.sim.speedup, 1).into())],
+                &[
+                    ("trucks", Arg::from(args.sim.sim_trucks as u64)),
+                    ("speed", tr.num(args.sim.speedup, 1).into()),
+                ],
             ),
         };
         println!("{line}");
@@ -209,7 +228,12 @@ pub struct ServeArgs {
     sim: SimArgs,
 }
 
-pub async fn serve(args: ServeArgs, db: Option<String>, json: bool, tr: &Translator) -> anyhow::Result<ExitCode> {
+pub async fn serve(
+    args: ServeArgs,
+    db: Option<String>,
+    json: bool,
+    tr: &Translator,
+) -> anyhow::Result<ExitCode> {
     let (source, db) = match &args.feed {
         Some(url) => (
             LiveSource::Feed {
@@ -240,14 +264,32 @@ pub async fn serve(args: ServeArgs, db: Option<String>, json: bool, tr: &Transla
         })
         .await?;
     let url = format!("ws://{}", server.local_addr());
-    let feed = args.feed.clone().unwrap_or_else(|| tr.t("live-builtin-sim"));
+    let feed = args
+        .feed
+        .clone()
+        .unwrap_or_else(|| tr.t("live-builtin-sim"));
     if json {
-        println!("{}", serde_json::json!({ "bus": url, "token": token, "feed": feed, "db": db }));
+        println!(
+            "{}",
+            serde_json::json!({ "bus": url, "token": token, "feed": feed, "db": db })
+        );
     } else {
-        println!("{}", tr.t_args("live-serve-following", &[("feed", feed.into()), ("db", db.clone().into())]));
-        println!("{}", tr.t_args("live-serve-listening", &[("url", url.into())]));
+        println!(
+            "{}",
+            tr.t_args(
+                "live-serve-following",
+                &[("feed", feed.into()), ("db", db.clone().into())]
+            )
+        );
+        println!(
+            "{}",
+            tr.t_args("live-serve-listening", &[("url", url.into())])
+        );
         if args.token.is_none() {
-            println!("{}", tr.t_args("live-feed-token", &[("token", token.into())]));
+            println!(
+                "{}",
+                tr.t_args("live-feed-token", &[("token", token.into())])
+            );
         }
     }
     let mut stats = live.bus().subscribe_stats();
@@ -272,7 +314,7 @@ pub async fn serve(args: ServeArgs, db: Option<String>, json: bool, tr: &Transla
                 ticks += 1;
                 if json {
                     println!("{}", serde_json::to_string(&*s)?);
-                } else if ticks % 10 == 0 {
+                } else if ticks.is_multiple_of(10) {
                     let state = if s.feed.connected { tr.t("live-connected") } else { tr.t("live-disconnected") };
                     println!("{}", tr.t_args("live-serve-status", &[
                         ("trucks", Arg::from(u64::from(s.trucks))),

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use fc_live::{
-    Bus, BusServerHandle, FeedClientConfig, Gateway, GatewayConfig,
-    GatewayHandle, Live, LiveConfig, LiveError, Source,
+    Bus, BusServerHandle, FeedClientConfig, Gateway, GatewayConfig, GatewayHandle, Live,
+    LiveConfig, LiveError, Source,
 };
 use fc_sim::SimConfig;
 
@@ -17,7 +17,8 @@ use crate::core::Core;
 use crate::error::{CoreError, Result};
 
 pub use fc_live::{
-    Alert, AlertKind, BusServerConfig, Chaos, FleetStats, TruckUpdate, TruckUpdateBatch, random_token,
+    Alert, AlertKind, BusServerConfig, Chaos, FleetStats, TruckUpdate, TruckUpdateBatch,
+    random_token,
 };
 
 /// Where live points come from.

@@ -56,7 +56,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seen = Arc::new(AtomicU64::new(0));
     let first_update = Arc::new(AtomicU64::new(0));
     let mut rx = live.bus().subscribe_updates();
-    let (h, s, f) = (Arc::clone(&hist), Arc::clone(&seen), Arc::clone(&first_update));
+    let (h, s, f) = (
+        Arc::clone(&hist),
+        Arc::clone(&seen),
+        Arc::clone(&first_update),
+    );
     let lagged = Arc::new(AtomicU64::new(0));
     let lg = Arc::clone(&lagged);
     let sub = tokio::spawn(async move {
@@ -158,11 +162,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("  doubled              {doubled}");
     println!(
         "  key digest           {}",
-        if digest == sent_digest && lost == 0 && doubled == 0 { "match" } else { "MISMATCH" }
+        if digest == sent_digest && lost == 0 && doubled == 0 {
+            "match"
+        } else {
+            "MISMATCH"
+        }
     );
     println!("  redelivered (absorbed as duplicates) {}", st.duplicates);
-    println!("  reconnects           {}", st.feed.connects.saturating_sub(1));
-    println!("  bus receiver lagged  {} batches", lagged.load(Ordering::Relaxed));
+    println!(
+        "  reconnects           {}",
+        st.feed.connects.saturating_sub(1)
+    );
+    println!(
+        "  bus receiver lagged  {} batches",
+        lagged.load(Ordering::Relaxed)
+    );
     println!(
         "  throughput           {:.0} points/s stored over {:.1} s (first update to end)",
         stored as f64 / span_s,
@@ -191,6 +205,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect::<Vec<_>>()
             .join(" ")
     );
-    println!("  commits {}, commit retries {}, wall {:.1} s", st.commits, st.commit_retries, wall);
+    println!(
+        "  commits {}, commit retries {}, wall {:.1} s",
+        st.commits, st.commit_retries, wall
+    );
     Ok(())
 }

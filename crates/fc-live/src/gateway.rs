@@ -410,7 +410,12 @@ async fn connection(
     }
     if !token_matches(&hello.token, &cfg.token) {
         counters.refused.fetch_add(1, Ordering::Relaxed);
-        refuse(&mut ws, "unauthorized", "the token is not valid for this feed").await;
+        refuse(
+            &mut ws,
+            "unauthorized",
+            "the token is not valid for this feed",
+        )
+        .await;
         return Err("token");
     }
     counters.connections.fetch_add(1, Ordering::Relaxed);

@@ -29,6 +29,7 @@ pub mod server;
 mod source;
 mod validate;
 
+pub use alerts::LiveRules;
 pub use bus::{
     Alert, AlertKind, Bus, Coalescer, FeedStatus, FleetStats, LatencyStats, TruckState,
     TruckUpdate, TruckUpdateBatch,
@@ -36,7 +37,6 @@ pub use bus::{
 pub use client::{FeedClientConfig, FeedCounters, FeedEvent, spawn_feed_client};
 pub use error::LiveError;
 pub use gateway::{Chaos, Gateway, GatewayConfig, GatewayHandle};
-pub use alerts::LiveRules;
 pub use pipeline::{Live, LiveConfig};
 pub use server::{BusServerConfig, BusServerHandle, serve_bus};
 pub use source::Source;

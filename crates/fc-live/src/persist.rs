@@ -2,8 +2,8 @@
 //! (points, quarantine, cursor, events, alerts), and the alert outbox.
 
 use fc_ledger::{EventStatus, FuelEvent};
-use fc_store::{FeedCursor, Origin, QuarantineEntry, Store, StoreError, WriteBatch, WriteOutcome};
 use fc_model::TelemetryPoint;
+use fc_store::{FeedCursor, Origin, QuarantineEntry, Store, StoreError, WriteBatch, WriteOutcome};
 
 use crate::alerts::NewAlert;
 use crate::bus::{Alert, AlertKind};
@@ -28,6 +28,7 @@ impl Flush {
     }
 }
 
+#[allow(dead_code)] // wired with the events store
 pub(crate) fn status_code(s: EventStatus) -> &'static str {
     match s {
         EventStatus::Provisional => "provisional",

@@ -298,8 +298,7 @@ impl Pipeline {
                     line: None,
                 };
                 for mut p in points {
-                    if !crate::validate_point(&self.source, &mut p, &mut pending.flush.quarantine)
-                    {
+                    if !crate::validate_point(&self.source, &mut p, &mut pending.flush.quarantine) {
                         continue;
                     }
                     let e = pending
@@ -450,10 +449,8 @@ impl Pipeline {
                 }
             }
             let at = now_ms();
-            self.bus.publish_updates(TruckUpdateBatch {
-                at_ms: at,
-                updates,
-            });
+            self.bus
+                .publish_updates(TruckUpdateBatch { at_ms: at, updates });
             for (emitted, n) in &p.batches {
                 let ms = (at - emitted).clamp(0, (LAT_BUCKETS - 1) as i64) as u32;
                 self.interval_latency.push((ms, *n));
@@ -474,7 +471,11 @@ impl Pipeline {
         s.data_time_ms = self.fleet_now.max(0);
         s.trucks = self.trucks.len() as u32;
         for t in self.trucks.values() {
-            match if t.offline { TruckState::Offline } else { t.state } {
+            match if t.offline {
+                TruckState::Offline
+            } else {
+                t.state
+            } {
                 TruckState::Driving => s.driving += 1,
                 TruckState::Idle => s.idle += 1,
                 TruckState::Parked | TruckState::Working => s.parked += 1,
@@ -564,7 +565,10 @@ mod tests {
     fn percentiles_weigh_points() {
         let mut s = vec![(10, 98), (40, 1), (90, 1)];
         let l = weighted_percentiles(&mut s);
-        assert_eq!((l.samples, l.p50_ms, l.p99_ms, l.max_ms), (100, 10.0, 40.0, 90.0));
+        assert_eq!(
+            (l.samples, l.p50_ms, l.p99_ms, l.max_ms),
+            (100, 10.0, 40.0, 90.0)
+        );
         let mut h = vec![0u64; 100];
         h[10] = 98;
         h[40] = 1;

@@ -25,11 +25,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::Message;
 
 use crate::bus::{Alert, Bus, Coalescer, FleetStats, TruckUpdate};
 use crate::{LiveError, persist, token_matches};
@@ -115,7 +115,8 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         if b[i] == b'%'
             && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
+            && let Ok(v) =
+                u8::from_str_radix(std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or(""), 16)
         {
             out.push(v);
             i += 3;
@@ -200,7 +201,9 @@ type Ws = tokio_tungstenite::WebSocketStream<TcpStream>;
 
 async fn send(ws: &mut Ws, out: &Out<'_>) -> Result<(), &'static str> {
     let text = serde_json::to_string(out).map_err(|_| "encode")?;
-    ws.send(Message::text(text)).await.map_err(|_| "send failed")
+    ws.send(Message::text(text))
+        .await
+        .map_err(|_| "send failed")
 }
 
 async fn connection(
@@ -240,9 +243,7 @@ async fn connection(
             "/ws/stats" => Route::Stats,
             "/ws/alerts" => Route::Alerts,
             p => match p.strip_prefix("/ws/truck/") {
-                Some(id) if !id.is_empty() && !id.contains('/') => {
-                    Route::Truck(percent_decode(id))
-                }
+                Some(id) if !id.is_empty() && !id.contains('/') => Route::Truck(percent_decode(id)),
                 _ => {
                     return Err(refuse(
                         StatusCode::NOT_FOUND,

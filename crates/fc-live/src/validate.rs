@@ -8,7 +8,13 @@ use fc_store::QuarantineEntry;
 /// Timestamps further than this from the Unix epoch are garbage (year 1700..2240).
 const MAX_ABS_TS_MS: i64 = 8_500_000_000_000;
 
-fn entry(source: &str, p: &TelemetryPoint, field: Option<&str>, reason: &str, raw: String) -> QuarantineEntry {
+fn entry(
+    source: &str,
+    p: &TelemetryPoint,
+    field: Option<&str>,
+    reason: &str,
+    raw: String,
+) -> QuarantineEntry {
     QuarantineEntry {
         source: source.to_string(),
         line: None,
@@ -57,7 +63,9 @@ pub fn validate_point(
         if f.kind() != FieldKind::Float {
             continue;
         }
-        let Some(slot) = p.float_mut(*f) else { continue };
+        let Some(slot) = p.float_mut(*f) else {
+            continue;
+        };
         if let Some(v) = *slot {
             match f.check(v) {
                 Ok(ok) => *slot = Some(ok),
@@ -106,6 +114,9 @@ mod tests {
         let mut late = TelemetryPoint::new("T1", i64::MAX);
         assert!(!validate_point("feed", &mut late, &mut q));
         let reasons: Vec<_> = q.iter().map(|e| e.reason.as_str()).collect();
-        assert_eq!(reasons, ["out_of_range", "invalid_truck_id", "invalid_timestamp"]);
+        assert_eq!(
+            reasons,
+            ["out_of_range", "invalid_truck_id", "invalid_timestamp"]
+        );
     }
 }

@@ -23,7 +23,9 @@ const GUARD: Duration = Duration::from_secs(120);
 
 async fn temp_store() -> (tempfile::TempDir, Arc<Store>) {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open_path(&dir.path().join("fleet.db")).await.unwrap();
+    let store = Store::open_path(&dir.path().join("fleet.db"))
+        .await
+        .unwrap();
     (dir, Arc::new(store))
 }
 
@@ -220,8 +222,14 @@ async fn hostile_gateway_every_point_stored_exactly_once() {
     }
     let c = live.feed_counters();
     use std::sync::atomic::Ordering::Relaxed;
-    assert!(gw.counters().chaos_drops.load(Relaxed) >= 2, "the gateway did not drop");
-    assert!(c.connects.load(Relaxed) >= 3, "the client did not reconnect");
+    assert!(
+        gw.counters().chaos_drops.load(Relaxed) >= 2,
+        "the gateway did not drop"
+    );
+    assert!(
+        c.connects.load(Relaxed) >= 3,
+        "the client did not reconnect"
+    );
     assert!(c.malformed.load(Relaxed) >= 1);
     assert!(c.oversized.load(Relaxed) >= 1);
     assert!(c.unknown.load(Relaxed) >= 1);
@@ -384,12 +392,10 @@ async fn bus_and_fleet_stream_coalesce_per_truck() {
     )
     .await
     .unwrap();
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!(
-        "ws://{}/ws/fleet?token=bus",
-        srv.local_addr()
-    ))
-    .await
-    .unwrap();
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async(format!("ws://{}/ws/fleet?token=bus", srv.local_addr()))
+            .await
+            .unwrap();
     let first = ws.next().await.unwrap().unwrap();
     let v: serde_json::Value = serde_json::from_str(first.to_text().unwrap()).unwrap();
     assert_eq!(v["type"], "snapshot");
@@ -482,7 +488,11 @@ async fn bus_server_auth_and_rate_limit() {
     assert!(first.to_text().unwrap().contains("\"snapshot\""));
     // Far past the burst: the server says why and closes with a policy violation.
     for i in 0..50 {
-        if ws.send(Message::text(format!("{{\"ping\":{i}}}"))).await.is_err() {
+        if ws
+            .send(Message::text(format!("{{\"ping\":{i}}}")))
+            .await
+            .is_err()
+        {
             break;
         }
     }
@@ -573,7 +583,11 @@ async fn silent_server_is_detected_by_heartbeat_timeout() {
     .unwrap();
     let c = live.feed_counters();
     tokio::time::timeout(GUARD, async {
-        while c.heartbeat_timeouts.load(std::sync::atomic::Ordering::Relaxed) < 2 {
+        while c
+            .heartbeat_timeouts
+            .load(std::sync::atomic::Ordering::Relaxed)
+            < 2
+        {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     })
