@@ -46,6 +46,10 @@ pub struct LiveConfig {
     pub rules: LiveRules,
     /// The detector's settings.
     pub detector: DetectorConfig,
+    /// On start, each stored truck's detector and live state replay this much of its
+    /// latest stored data (ms), so that a restart does not blind the detector or empty
+    /// the fleet view; events and alerts found again are not re-published.
+    pub warm_up_ms: i64,
 }
 
 impl LiveConfig {
@@ -60,6 +64,7 @@ impl LiveConfig {
             stats_ms: 1_000,
             rules: LiveRules::default(),
             detector: DetectorConfig::default(),
+            warm_up_ms: 6 * 3_600_000,
         }
     }
 }
@@ -126,6 +131,9 @@ impl Live {
             cfg: config,
         };
         let pipeline = tokio::spawn(async move {
+            if let Err(e) = p.warm_up().await {
+                tracing::warn!(error = %e, "live warm-up from the store failed; detectors start empty");
+            }
             p.run(rx, committed_tx, ended_tx, shutdown_rx).await;
         });
         Ok(Live {
@@ -361,6 +369,53 @@ impl Pipeline {
                 pending.since.get_or_insert_with(Instant::now);
             }
         }
+    }
+
+    async fn warm_up(&mut self) -> Result<(), fc_store::StoreError> {
+        use futures::TryStreamExt;
+        if self.cfg.warm_up_ms <= 0 {
+            return Ok(());
+        }
+        let rules = self.cfg.rules.clone();
+        let store = Arc::clone(&self.store);
+        let mut ups = Vec::new();
+        let mut discard = Vec::new();
+        for s in store.point_stats().await? {
+            let filter = fc_store::PointFilter {
+                trucks: Some(vec![s.truck_id.clone()]),
+                from: Some(s.last_ts.saturating_sub(self.cfg.warm_up_ms)),
+                to: None,
+            };
+            let mut points = std::pin::pin!(store.points(filter));
+            while let Some(p) = points.try_next().await? {
+                self.fleet_now = self.fleet_now.max(p.ts);
+                let t = self.truck(&p.truck_id);
+                t.detector.push_into(&p, &mut ups);
+                t.observe(&p, &rules, &mut discard);
+                for u in ups.drain(..) {
+                    if let EventUpdate::Event(e) = u {
+                        // Already stored and alerted before the restart.
+                        t.on_event(&e, &rules, &mut discard);
+                    }
+                }
+                discard.clear();
+            }
+        }
+        let updates: Vec<_> = self
+            .trucks
+            .values_mut()
+            .filter_map(|t| {
+                t.version += 1;
+                t.update(0, now_ms())
+            })
+            .collect();
+        if !updates.is_empty() {
+            self.bus.publish_updates(TruckUpdateBatch {
+                at_ms: now_ms(),
+                updates,
+            });
+        }
+        Ok(())
     }
 
     fn truck(&mut self, id: &str) -> &mut TruckLive {
