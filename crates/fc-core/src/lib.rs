@@ -5,8 +5,10 @@ mod analyze;
 mod core;
 pub mod dto;
 pub mod dto_analysis;
+pub mod dto_events;
 mod error;
 mod eval;
+mod events;
 mod import;
 mod live;
 mod local_time;
@@ -23,10 +25,15 @@ pub use dto::{
     TruckRow, TruckSummary,
 };
 pub use dto_analysis::{AnalysisReport, EvalReport, SimulationReport};
+pub use dto_events::{AlertDto, StoredEventDto, VerdictDto};
 pub use error::{CoreError, Result};
 pub use eval::{EvalRequest, evaluate};
+pub use events::{
+    DetectReport, EventQuery, EventScores, alert_for, event_record, fuel_event, parse_verdict,
+};
 pub use fc_import::FileKind;
 pub use fc_sim::{Profile as SimProfile, SimConfig};
+pub use fc_store::VerdictKind;
 pub use import::{DateOrder, DecimalSep, ImportRequest};
 pub use live::{
     Alert, AlertKind, BusServerConfig, Chaos, FeedServeOptions, FeedSource, FleetStats, LiveHandle,

@@ -170,7 +170,7 @@ impl Live {
 
     /// Alerts after `seq` from the outbox, oldest first (how a receiver resumes).
     pub async fn alerts_after(&self, seq: i64, limit: u32) -> Result<Vec<Alert>, LiveError> {
-        Ok(persist::alerts_after(&self.store, seq, limit).await?)
+        Ok(persist::alerts_after(&self.store, seq, limit).await?.0)
     }
 
     /// The store the pipeline writes to.

@@ -365,13 +365,13 @@ async fn send_alerts(
     only: Option<&str>,
 ) -> Result<i64, &'static str> {
     loop {
-        let page = persist::alerts_after(store, seq, 500)
+        let (page, last) = persist::alerts_after(store, seq, 500)
             .await
             .map_err(|_| "outbox unreadable")?;
-        let Some(last) = page.last() else {
+        if last == seq {
             return Ok(seq);
-        };
-        seq = last.seq;
+        }
+        seq = last;
         for a in page.iter().filter(|a| only.is_none_or(|t| a.truck_id == t)) {
             send(ws, &Out::Alert { alert: a }).await?;
         }
