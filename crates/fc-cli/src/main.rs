@@ -2,8 +2,8 @@
 //! calls `fc_core`, and renders results as translated text or as JSON.
 
 mod analysis;
-mod live;
 mod events;
+mod live;
 mod render;
 
 use std::io::Write;

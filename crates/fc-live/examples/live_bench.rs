@@ -53,6 +53,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // Latency: one sample per point, at the first truck-update that carries it.
     let hist: Arc<Vec<AtomicU64>> = Arc::new((0..60_001).map(|_| AtomicU64::new(0)).collect());
+    // The same after the first 30 s (start-up: 10,000 profiles stored, detectors built).
+    let steady: Arc<Vec<AtomicU64>> = Arc::new((0..60_001).map(|_| AtomicU64::new(0)).collect());
+    let t_start = now_ms();
     let seen = Arc::new(AtomicU64::new(0));
     let first_update = Arc::new(AtomicU64::new(0));
     let mut rx = live.bus().subscribe_updates();
@@ -72,6 +75,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     for u in &b.updates {
                         let ms = (now - u.emitted_ms).clamp(0, 60_000) as usize;
                         h[ms].fetch_add(u64::from(u.points), Ordering::Relaxed);
+                        if now - t_start >= 30_000 {
+                            hs[ms].fetch_add(u64::from(u.points), Ordering::Relaxed);
+                        }
                         s.fetch_add(u64::from(u.points), Ordering::Relaxed);
                     }
                 }
@@ -190,6 +196,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         pct(&hist, 0.99),
         max_ms
     );
+    let steady_n: u64 = steady.iter().map(|a| a.load(Ordering::Relaxed)).sum();
+    if steady_n > 0 {
+        println!(
+            "  same, after the first 30 s, over {steady_n} points: p50 {} ms, p95 {} ms, p99 {} ms, max {} ms",
+            pct(&steady, 0.50),
+            pct(&steady, 0.95),
+            pct(&steady, 0.99),
+            steady
+                .iter()
+                .rposition(|a| a.load(Ordering::Relaxed) > 0)
+                .unwrap_or(0)
+        );
+    }
     println!(
         "  RSS MiB              first {:.1}, last {:.1}, max {:.1}, slope after 60 s {:+.2} MiB/min ({} samples)",
         rss.first().map_or(0.0, |p| p.1),
