@@ -64,6 +64,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::clone(&seen),
         Arc::clone(&first_update),
     );
+    let hs = Arc::clone(&steady);
     let lagged = Arc::new(AtomicU64::new(0));
     let lg = Arc::clone(&lagged);
     let sub = tokio::spawn(async move {
