@@ -161,10 +161,12 @@ pub async fn serve_feed(
     };
     tokio::pin!(timer);
     let mut summarised = false;
+    let mut timed_out = false;
     loop {
         tokio::select! {
             _ = tokio::signal::ctrl_c() => break,
-            _ = &mut timer, if !summarised => {
+            _ = &mut timer, if !summarised && !timed_out => {
+                timed_out = true;
                 gw.end_source().await;
             }
             last = gw.wait_ended(), if !summarised => {

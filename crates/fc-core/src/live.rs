@@ -153,8 +153,10 @@ impl Core {
                     rate: None,
                 })
                 .map_err(live_err)?;
-                // The simulator restarts from seq 1 every time: its cursor is not kept.
-                (g.url(), token, "builtin-simulator".to_string(), Some(g))
+                // The simulator is a new stream (from seq 1) every start: a cursor per run,
+                // so that a restart is not mistaken for a gap.
+                let name = format!("builtin-simulator:{}", &token[..8]);
+                (g.url(), token, name, Some(g))
             }
         };
         let mut cfg = LiveConfig::new(FeedClientConfig::new(url, token));

@@ -26,6 +26,26 @@ fn rss_mib() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds used by this process (user + system).
+fn cpu_s() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the parenthesised command name: utime and stime are 14th and 15th.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some(ticks / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 fn pct(h: &[AtomicU64], q: f64) -> usize {
     let total: u64 = h.iter().map(|a| a.load(Ordering::Relaxed)).sum();
     let rank = ((q * total as f64).ceil() as u64).max(1);
@@ -91,6 +111,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
 
     let started = Instant::now();
+    let load_start = loadavg();
     let mut rss: Vec<(f64, f64)> = vec![(0.0, rss_mib())];
     let mut ended = live.ended();
     let mut stats = live.bus().subscribe_stats();
@@ -144,18 +165,22 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let doubled = stored.saturating_sub(sent);
     let first = first_update.load(Ordering::Relaxed) as i64;
     let span_s = ((end_ms - first) as f64 / 1000.0).max(1e-3);
-    // RSS slope after the first minute (warm-up: caches, detectors, snapshot).
-    let tail: Vec<&(f64, f64)> = rss.iter().filter(|(t, _)| *t >= 60.0).collect();
-    let slope = if tail.len() >= 2 {
+    // RSS slope (least squares, MiB/min) after the first minute, and over the second
+    // half of the run: the detectors' bounded histories fill during the first minutes.
+    let slope_from = |from: f64| {
+        let tail: Vec<&(f64, f64)> = rss.iter().filter(|(t, _)| *t >= from).collect();
+        if tail.len() < 2 {
+            return 0.0;
+        }
         let n = tail.len() as f64;
         let mt = tail.iter().map(|p| p.0).sum::<f64>() / n;
         let mr = tail.iter().map(|p| p.1).sum::<f64>() / n;
         let cov: f64 = tail.iter().map(|p| (p.0 - mt) * (p.1 - mr)).sum();
         let var: f64 = tail.iter().map(|p| (p.0 - mt).powi(2)).sum();
         if var > 0.0 { cov / var * 60.0 } else { 0.0 }
-    } else {
-        0.0
     };
+    let slope = slope_from(60.0);
+    let slope_half = slope_from(wall / 2.0);
     let max_rss = rss.iter().map(|p| p.1).fold(0.0, f64::max);
     let max_ms = hist
         .iter()
@@ -211,11 +236,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!(
-        "  RSS MiB              first {:.1}, last {:.1}, max {:.1}, slope after 60 s {:+.2} MiB/min ({} samples)",
+        "  RSS MiB              first {:.1}, last {:.1}, max {:.1}, slope after 60 s {:+.2} MiB/min, over the second half {:+.2} MiB/min ({} samples)",
         rss.first().map_or(0.0, |p| p.1),
         rss.last().map_or(0.0, |p| p.1),
         max_rss,
         slope,
+        slope_half,
         rss.len()
     );
     println!(
@@ -228,6 +254,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "  commits {}, commit retries {}, wall {:.1} s",
         st.commits, st.commit_retries, wall
+    );
+    let cpu = cpu_s();
+    println!(
+        "  client CPU           {cpu:.1} s ({:.0} µs per point stored, {:.2} cores on average)",
+        cpu / stored.max(1) as f64 * 1e6,
+        cpu / wall.max(1e-3)
+    );
+    println!(
+        "  machine load average at start {load_start}, at end {} (2 cores, shared)",
+        loadavg()
     );
     Ok(())
 }

@@ -112,6 +112,29 @@ impl Live {
             shutdown_rx.clone(),
         );
         drop(tx);
+        let shared = Arc::new(std::sync::Mutex::new(Shared {
+            stored: 0,
+            duplicates: 0,
+            conflicts: 0,
+            quarantined: 0,
+            commits: 0,
+            commit_retries: 0,
+            cursor: cursor.unwrap_or(0),
+            alert_head,
+            interval_latency: Vec::new(),
+            total_latency: vec![0; LAT_BUCKETS],
+        }));
+        let (commit_tx, commit_rx) = mpsc::channel(1);
+        let committer = tokio::spawn(
+            Committer {
+                store: Arc::clone(&store),
+                bus: bus.clone(),
+                shared: Arc::clone(&shared),
+                committed_tx,
+                ended_tx,
+            }
+            .run(commit_rx),
+        );
         let mut p = Pipeline {
             store: Arc::clone(&store),
             bus: bus.clone(),
@@ -124,8 +147,8 @@ impl Live {
                 alert_head,
                 ..FleetStats::default()
             },
-            interval_latency: Vec::new(),
-            total_latency: vec![0; LAT_BUCKETS],
+            shared: Arc::clone(&shared),
+            commit_tx: Some(commit_tx),
             fleet_now: i64::MIN,
             ended_seq: None,
             cfg: config,
@@ -134,7 +157,10 @@ impl Live {
             if let Err(e) = p.warm_up().await {
                 tracing::warn!(error = %e, "live warm-up from the store failed; detectors start empty");
             }
-            p.run(rx, committed_tx, ended_tx, shutdown_rx).await;
+            p.run(rx, shutdown_rx).await;
+            // The committer finishes what it was handed, then stops.
+            drop(p);
+            let _ = committer.await;
         });
         Ok(Live {
             bus,
@@ -198,8 +224,8 @@ struct Pipeline {
     profiles: HashMap<String, TruckProfile>,
     last_seq: Option<i64>,
     stats: FleetStats,
-    interval_latency: Vec<(u32, u32)>,
-    total_latency: Vec<u64>,
+    shared: Arc<std::sync::Mutex<Shared>>,
+    commit_tx: Option<mpsc::Sender<Job>>,
     fleet_now: i64,
     ended_seq: Option<i64>,
     cfg: LiveConfig,
@@ -220,8 +246,6 @@ impl Pipeline {
     async fn run(
         &mut self,
         mut rx: mpsc::Receiver<FeedEvent>,
-        committed_tx: watch::Sender<i64>,
-        ended_tx: watch::Sender<Option<i64>>,
         mut shutdown: watch::Receiver<bool>,
     ) {
         let mut pending = Pending::default();
@@ -237,18 +261,18 @@ impl Pipeline {
                     Some(ev) => {
                         self.take(ev, &mut pending).await;
                         if pending.flush.points.len() >= self.cfg.flush_rows {
-                            self.flush(&mut pending, &committed_tx, &ended_tx).await;
+                            self.flush(&mut pending).await;
                         }
                     }
                     None => {
-                        self.flush(&mut pending, &committed_tx, &ended_tx).await;
+                        self.flush(&mut pending).await;
                         return;
                     }
                 },
                 _ = async { match deadline {
                     Some(d) => tokio::time::sleep_until(d).await,
                     None => std::future::pending().await,
-                } } => self.flush(&mut pending, &committed_tx, &ended_tx).await,
+                } } => self.flush(&mut pending).await,
                 _ = tick.tick() => {
                     // Offline checks ride on the stats tick (they move with the data clock).
                     let mut alerts = Vec::new();
@@ -262,7 +286,7 @@ impl Pipeline {
                     if !alerts.is_empty() {
                         pending.flush.alerts.extend(alerts);
                         pending.since.get_or_insert_with(Instant::now);
-                        self.flush(&mut pending, &committed_tx, &ended_tx).await;
+                        self.flush(&mut pending).await;
                         self.bus.publish_updates(TruckUpdateBatch { at_ms: now_ms(), updates: changed });
                     }
                     let dt = last_tick.elapsed().as_secs_f64().max(1e-3);
@@ -276,7 +300,7 @@ impl Pipeline {
                     while let Ok(ev) = rx.try_recv() {
                         self.take(ev, &mut pending).await;
                     }
-                    self.flush(&mut pending, &committed_tx, &ended_tx).await;
+                    self.flush(&mut pending).await;
                     return;
                 }
             }
@@ -294,7 +318,13 @@ impl Pipeline {
                     return; // already committed (the client guards too)
                 }
                 self.last_seq = Some(seq);
-                pending.since.get_or_insert_with(Instant::now);
+                // The flush window counts from the batch's emission (bounded by one window, in
+                // case the gateway's clock is off): a batch that waited in the queue during a
+                // commit does not wait a whole window again.
+                let now = Instant::now();
+                let age = (now_ms() - emitted_ms).clamp(0, self.cfg.flush_ms as i64) as u64;
+                let start = now.checked_sub(Duration::from_millis(age)).unwrap_or(now);
+                pending.since = Some(pending.since.map_or(start, |s| s.min(start)));
                 pending.flush.cursor = Some(FeedCursor {
                     feed: self.source.to_string(),
                     seq,
@@ -433,12 +463,7 @@ impl Pipeline {
         self.trucks.get_mut(id).expect("inserted above")
     }
 
-    async fn flush(
-        &mut self,
-        pending: &mut Pending,
-        committed_tx: &watch::Sender<i64>,
-        ended_tx: &watch::Sender<Option<i64>>,
-    ) {
+    async fn flush(&mut self, pending: &mut Pending) {
         let mut p = std::mem::take(pending);
         if p.flush.is_empty() && p.since.is_none() {
             return;
@@ -460,63 +485,32 @@ impl Pipeline {
             }
         }
         p.flush.alerts.extend(alerts);
-        let n_alerts = p.flush.alerts.len();
-        let cursor = p.flush.cursor.as_ref().map(|c| c.seq);
-        let n_quarantine = p.flush.quarantine.len() as u64;
-        // Commit, retrying until it holds: nothing of it was acked, nothing may be lost.
-        let mut wait = Duration::from_millis(20);
-        let outcome = loop {
-            match persist::commit(&self.store, p.flush.clone()).await {
-                Ok(o) => break o,
-                Err(e) => {
-                    self.stats.commit_retries += 1;
-                    tracing::error!(error = %e, code = e.code(), "live commit failed; retrying");
-                    tokio::time::sleep(wait).await;
-                    wait = (wait * 2).min(Duration::from_secs(2));
-                }
+        // The trucks' states as of these points, published once they are committed.
+        let mut updates = Vec::with_capacity(p.emitted.len());
+        for (id, (emitted, n)) in &p.emitted {
+            if let Some(t) = self.trucks.get_mut(id) {
+                t.version += 1;
+                updates.extend(t.update(*n, *emitted));
             }
+        }
+        let end = self
+            .ended_seq
+            .filter(|end| self.last_seq.unwrap_or(0) >= *end);
+        let job = Job {
+            cursor: p.flush.cursor.as_ref().map(|c| c.seq),
+            n_alerts: p.flush.alerts.len(),
+            n_quarantine: p.flush.quarantine.len() as u64,
+            flush: p.flush,
+            updates,
+            batches: p.batches,
+            end,
         };
-        self.stats.commits += 1;
-        self.stats.stored += outcome.stored;
-        self.stats.duplicates += outcome.duplicates;
-        self.stats.conflicts += outcome.conflicts;
-        self.stats.quarantined += n_quarantine.max(outcome.quarantined);
-        if let Some(seq) = cursor {
-            committed_tx.send_replace(seq);
-            self.stats.feed.cursor = seq;
-        }
-        // Publish only what is committed.
-        if n_alerts > 0 {
-            match persist::last_alert_seq(&self.store).await {
-                Ok(head) => {
-                    self.stats.alert_head = head;
-                    self.bus.publish_alert_head(head);
-                }
-                Err(e) => tracing::warn!(error = %e, "alert head not read"),
-            }
-        }
-        if !p.emitted.is_empty() {
-            let mut updates = Vec::with_capacity(p.emitted.len());
-            for (id, (emitted, n)) in &p.emitted {
-                if let Some(t) = self.trucks.get_mut(id) {
-                    t.version += 1;
-                    updates.extend(t.update(*n, *emitted));
-                }
-            }
-            let at = now_ms();
-            self.bus
-                .publish_updates(TruckUpdateBatch { at_ms: at, updates });
-            for (emitted, n) in &p.batches {
-                let ms = (at - emitted).clamp(0, (LAT_BUCKETS - 1) as i64) as u32;
-                self.interval_latency.push((ms, *n));
-                self.total_latency[ms as usize] += u64::from(*n);
-            }
-        }
-        // Everything up to the end is committed once the flush that holds it is.
-        if let Some(end) = self.ended_seq
-            && self.last_seq.unwrap_or(0) >= end
+        // One commit in flight while the next flush is prepared; more waits here
+        // (and then in the client's bounded queue).
+        if let Some(tx) = &self.commit_tx
+            && tx.send(job).await.is_err()
         {
-            ended_tx.send_replace(Some(end));
+            tracing::error!("live committer stopped; the flush was not committed (nor acked)");
         }
     }
 
@@ -539,9 +533,23 @@ impl Pipeline {
             }
         }
         s.queue_depth = queued as u32;
-        s.latency = weighted_percentiles(&mut self.interval_latency);
-        self.interval_latency.clear();
-        s.latency_total = histogram_percentiles(&self.total_latency);
+        {
+            let mut sh = self
+                .shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            s.stored = sh.stored;
+            s.duplicates = sh.duplicates;
+            s.conflicts = sh.conflicts;
+            s.quarantined = sh.quarantined;
+            s.commits = sh.commits;
+            s.commit_retries = sh.commit_retries;
+            s.alert_head = sh.alert_head;
+            s.feed.cursor = sh.cursor;
+            s.latency = weighted_percentiles(&mut sh.interval_latency);
+            sh.interval_latency.clear();
+            s.latency_total = histogram_percentiles(&sh.total_latency);
+        }
         let c = &self.counters;
         s.feed = FeedStatus {
             connected: c.connected.load(Ordering::Relaxed),
@@ -553,10 +561,113 @@ impl Pipeline {
             unknown: c.unknown.load(Ordering::Relaxed),
             gaps: c.gaps.load(Ordering::Relaxed),
             refusal: c.last_refusal().map(str::to_string),
-            cursor: self.stats.feed.cursor,
+            cursor: s.feed.cursor,
             server_head: c.server_head.load(Ordering::Relaxed),
         };
         self.bus.publish_stats(s);
+    }
+}
+
+/// A prepared flush and what to publish once it is committed.
+struct Job {
+    flush: Flush,
+    cursor: Option<i64>,
+    n_alerts: usize,
+    n_quarantine: u64,
+    updates: Vec<crate::bus::TruckUpdate>,
+    batches: Vec<(i64, u32)>,
+    end: Option<i64>,
+}
+
+/// What the committer counts, read by the stats tick.
+struct Shared {
+    stored: u64,
+    duplicates: u64,
+    conflicts: u64,
+    quarantined: u64,
+    commits: u64,
+    commit_retries: u64,
+    cursor: i64,
+    alert_head: i64,
+    interval_latency: Vec<(u32, u32)>,
+    total_latency: Vec<u64>,
+}
+
+struct Committer {
+    store: Arc<Store>,
+    bus: Bus,
+    shared: Arc<std::sync::Mutex<Shared>>,
+    committed_tx: watch::Sender<i64>,
+    ended_tx: watch::Sender<Option<i64>>,
+}
+
+impl Committer {
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn run(self, mut rx: mpsc::Receiver<Job>) {
+        while let Some(job) = rx.recv().await {
+            self.commit(job).await;
+        }
+    }
+
+    async fn commit(&self, job: Job) {
+        // Retry until it holds: nothing of it was acked, nothing may be lost.
+        let mut wait = Duration::from_millis(20);
+        let outcome = loop {
+            match persist::commit(&self.store, job.flush.clone()).await {
+                Ok(o) => break o,
+                Err(e) => {
+                    self.shared().commit_retries += 1;
+                    tracing::error!(error = %e, code = e.code(), "live commit failed; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+            }
+        };
+        {
+            let mut sh = self.shared();
+            sh.commits += 1;
+            sh.stored += outcome.stored;
+            sh.duplicates += outcome.duplicates;
+            sh.conflicts += outcome.conflicts;
+            sh.quarantined += job.n_quarantine.max(outcome.quarantined);
+            if let Some(seq) = job.cursor {
+                sh.cursor = seq;
+            }
+        }
+        if let Some(seq) = job.cursor {
+            self.committed_tx.send_replace(seq);
+        }
+        // Publish only what is committed.
+        if job.n_alerts > 0 {
+            match persist::last_alert_seq(&self.store).await {
+                Ok(head) => {
+                    self.shared().alert_head = head;
+                    self.bus.publish_alert_head(head);
+                }
+                Err(e) => tracing::warn!(error = %e, "alert head not read"),
+            }
+        }
+        if !job.updates.is_empty() {
+            let at = now_ms();
+            self.bus.publish_updates(TruckUpdateBatch {
+                at_ms: at,
+                updates: job.updates,
+            });
+            let mut sh = self.shared();
+            for (emitted, n) in &job.batches {
+                let ms = (at - emitted).clamp(0, (LAT_BUCKETS - 1) as i64) as u32;
+                sh.interval_latency.push((ms, *n));
+                sh.total_latency[ms as usize] += u64::from(*n);
+            }
+        }
+        if let Some(end) = job.end {
+            self.ended_tx.send_replace(Some(end));
+        }
     }
 }
 
