@@ -17,8 +17,10 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/cache/fuelcopilot/dev-target}
 cd "$(dirname "$0")/.."
 cargo build --release -q -p fc-cli
 cargo build --release -q -p fc-live --example live_bench
-BIN="$CARGO_TARGET_DIR/release"
 TMP=$(mktemp -d)
+# Copies: the shared target dir may be rebuilt from another checkout meanwhile.
+cp "$CARGO_TARGET_DIR/release/fuelcopilot" "$CARGO_TARGET_DIR/release/examples/live_bench" "$TMP/"
+BIN="$TMP"
 export FUELCOPILOT_DATA_DIR="$TMP"
 GW_PID=
 cleanup() {
@@ -40,6 +42,6 @@ done
 URL=$(head -1 "$TMP/feed.out" | python3 -c 'import json,sys; print(json.load(sys.stdin)["url"])')
 echo "gateway at $URL (pid $GW_PID)"
 # Bounded: the stream ends after SECONDS_RUN; the client then has ten minutes at most to catch up.
-timeout $((SECONDS_RUN + 600)) "$BIN/examples/live_bench" "$URL" "$TOKEN" "$TMP/bench.db" "$TMP/summary.json"
+timeout $((SECONDS_RUN + 600)) "$BIN/live_bench" "$URL" "$TOKEN" "$TMP/bench.db" "$TMP/summary.json"
 GW_RSS=$(ps -o rss= -p "$GW_PID" 2>/dev/null | awk '{printf "%.1f", $1/1024}')
 echo "  gateway RSS at the end ${GW_RSS:-?} MiB"
