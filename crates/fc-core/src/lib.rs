@@ -10,6 +10,7 @@ mod error;
 mod eval;
 mod events;
 mod import;
+mod live;
 mod local_time;
 pub mod paths;
 mod report_html;
@@ -34,6 +35,10 @@ pub use fc_import::FileKind;
 pub use fc_sim::{Profile as SimProfile, SimConfig};
 pub use fc_store::VerdictKind;
 pub use import::{DateOrder, DecimalSep, ImportRequest};
+pub use live::{
+    Alert, AlertKind, BusServerConfig, Chaos, FeedServeOptions, FeedSource, FleetStats, LiveHandle,
+    LiveSource, TruckUpdate, TruckUpdateBatch, random_token, serve_feed,
+};
 pub use local_time::{local_minutes, local_time};
 pub use report_html::{render_html, write_html};
 pub use settings::{FleetSettings, Preferences, parse_tz};
