@@ -2,6 +2,7 @@
 //! calls `fc_core`, and renders results as translated text or as JSON.
 
 mod analysis;
+mod coach;
 mod render;
 
 use std::io::Write;
@@ -48,6 +49,8 @@ enum Command {
     Simulate(analysis::SimulateArgs),
     /// Score the detector and two baselines against labels (a folder, or seeds of a profile).
     Eval(analysis::EvalArgs),
+    /// Driver scorecards and recommendations with their fuel and money savings.
+    Coach(coach::CoachArgs),
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +163,7 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
         let core = Core::open(&db).await?;
         let code = match command {
             Command::Import(args) => import(&core, args, cli.json, tr).await?,
+            Command::Coach(args) => coach::coach(&core, args, cli.json, tr).await?,
             Command::Export(args) => export(&core, args, cli.json, tr).await?,
             Command::Trucks => {
                 let trucks = core.trucks().await?;
