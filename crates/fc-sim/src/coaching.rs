@@ -509,6 +509,37 @@ pub fn simulate_coaching(
     (out, truth)
 }
 
+/// Writes the coaching fleet's telemetry as one canonical CSV file (trucks one
+/// after the other, each in time order) and returns the ground truth.
+pub fn write_coaching_csv(
+    path: &std::path::Path,
+    days: u32,
+    seed: u64,
+) -> Result<Vec<CoachTruth>, crate::SimError> {
+    use std::io::Write;
+    let io = |source| crate::SimError::Io {
+        path: path.display().to_string(),
+        source,
+    };
+    let file = std::fs::File::create(path).map_err(io)?;
+    let mut out = std::io::BufWriter::new(file);
+    writeln!(out, "{}", fc_model::CANONICAL_HEADER).map_err(io)?;
+    let mut truths = Vec::new();
+    let mut line = String::with_capacity(256);
+    for spec in coaching_fleet(days) {
+        let (points, truth) = simulate_coaching(&spec, days, seed, crate::DEFAULT_START_MS);
+        for p in &points {
+            line.clear();
+            fc_model::write_point_row(p, &mut line);
+            line.push('\n');
+            out.write_all(line.as_bytes()).map_err(io)?;
+        }
+        truths.push(truth);
+    }
+    out.flush().map_err(io)?;
+    Ok(truths)
+}
+
 #[allow(clippy::too_many_arguments)]
 fn park(
     t: &Truck,
