@@ -657,7 +657,7 @@ mod tests {
             ("single-sample spike", spike, 0, 0, 1),
             ("GPS jump", jump, 0, 0, 1),
             ("sustained acceleration is one event", sustained, 1, 0, 0),
-            ("gentle", (0..60).map(|i| f64::from(i)).collect(), 0, 0, 0),
+            ("gentle", (0..60).map(f64::from).collect(), 0, 0, 0),
         ];
         for (name, speeds, acc, brk, gl) in cases {
             let t = total(&run(&series(0, &speeds)));

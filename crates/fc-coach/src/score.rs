@@ -398,36 +398,40 @@ pub fn coach(
     }
     let model = ExpectedModel::fit(rollups, cfg);
     let mid = midpoint(period);
-    let mut drivers: BTreeMap<&str, (Agg, Agg, Agg, BTreeMap<&str, Agg>, BTreeSet<&str>)> =
-        BTreeMap::new();
+    let mut drivers: BTreeMap<&str, DriverAgg<'_>> = BTreeMap::new();
     let mut trucks: BTreeMap<&str, Agg> = BTreeMap::new();
     for r in rollups {
-        let d = drivers.entry(r.driver_id.as_str()).or_default();
-        d.0.add(r, &model);
-        if r.day.as_str() < mid.as_str() {
-            d.1.add(r, &model);
-        } else {
-            d.2.add(r, &model);
-        }
-        d.3.entry(r.day.as_str()).or_default().add(r, &model);
-        d.4.insert(r.truck_id.as_str());
         trucks
             .entry(r.truck_id.as_str())
             .or_default()
             .add(r, &model);
+        // A parked truck (engine off, no distance) is nobody's driving.
+        if r.engine_h <= 0.0 && r.distance_km < 0.01 {
+            continue;
+        }
+        let d = drivers.entry(r.driver_id.as_str()).or_default();
+        d.all.add(r, &model);
+        if r.day.as_str() < mid.as_str() {
+            d.early.add(r, &model);
+        } else {
+            d.late.add(r, &model);
+        }
+        d.by_day.entry(r.day.as_str()).or_default().add(r, &model);
+        d.trucks.insert(r.truck_id.as_str());
     }
     let raws: Vec<(Option<f64>, f64)> = drivers
         .values()
-        .map(|d| (weighted(&d.0.parts(cfg)), d.0.r.distance_km))
+        .map(|d| (weighted(&d.all.parts(cfg)), d.all.r.distance_km))
         .collect();
     // Day-to-day noise per sqrt(km), pooled over drivers with two days or more.
     let (mut ss, mut dof) = (0.0, 0.0);
     for d in drivers.values() {
-        let days: Vec<(f64, f64)> =
-            d.3.values()
-                .filter_map(|a| Some((weighted(&a.parts(cfg))?, a.r.distance_km)))
-                .filter(|(_, km)| *km > 0.0)
-                .collect();
+        let days: Vec<(f64, f64)> = d
+            .by_day
+            .values()
+            .filter_map(|a| Some((weighted(&a.parts(cfg))?, a.r.distance_km)))
+            .filter(|(_, km)| *km > 0.0)
+            .collect();
         if days.len() >= 2 {
             let km: f64 = days.iter().map(|(_, k)| k).sum();
             let mean = days.iter().map(|(s, k)| s * k).sum::<f64>() / km;
@@ -477,13 +481,13 @@ pub fn coach(
     let stable_aggs: Vec<&Agg> = {
         let s: Vec<&Agg> = drivers
             .values()
-            .map(|d| &d.0)
+            .map(|d| &d.all)
             .filter(|a| a.r.distance_km >= cfg.provisional_km)
             .collect();
         if s.len() >= 4 {
             s
         } else {
-            drivers.values().map(|d| &d.0).collect()
+            drivers.values().map(|d| &d.all).collect()
         }
     };
     let best = |f: &dyn Fn(&Agg) -> Option<f64>| {
@@ -501,7 +505,14 @@ pub fn coach(
     };
     let week = 7.0 / f64::from(period.days.max(1));
     let mut cards = Vec::with_capacity(drivers.len());
-    for (id, (all, early, late, _, trucks_of)) in &drivers {
+    for (id, d) in &drivers {
+        let DriverAgg {
+            all,
+            early,
+            late,
+            trucks: trucks_of,
+            ..
+        } = d;
         let parts = all.parts(cfg);
         let raw = weighted(&parts);
         let (mean, sd) = shrink(raw, all.r.distance_km, &shrinkage);
@@ -564,6 +575,16 @@ fn midpoint(period: &Period) -> String {
         }
         _ => period.to_day.clone(),
     }
+}
+
+/// One driver's sums: the whole period, its two halves (the trend) and each day.
+#[derive(Default)]
+struct DriverAgg<'a> {
+    all: Agg,
+    early: Agg,
+    late: Agg,
+    by_day: BTreeMap<&'a str, Agg>,
+    trucks: BTreeSet<&'a str>,
 }
 
 struct Bests {

@@ -540,7 +540,10 @@ pub fn write_coaching_csv(
     Ok(truths)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Makes a reading: truck state, time, speed, ignition, RPM, altitude, driver logged in.
+type PointFn<'a> =
+    dyn Fn(&Truck, i64, f64, bool, Option<f64>, f64, bool, &mut ChaCha8Rng) -> TelemetryPoint + 'a;
+
 fn park(
     t: &Truck,
     ts: &mut i64,
@@ -548,16 +551,7 @@ fn park(
     spec: &CoachDriverSpec,
     out: &mut Vec<TelemetryPoint>,
     rng: &mut ChaCha8Rng,
-    point: &dyn Fn(
-        &Truck,
-        i64,
-        f64,
-        bool,
-        Option<f64>,
-        f64,
-        bool,
-        &mut ChaCha8Rng,
-    ) -> TelemetryPoint,
+    point: &PointFn<'_>,
 ) {
     let end = *ts + ms;
     while *ts < end {
