@@ -69,11 +69,13 @@ impl Lang {
             Lang::En => &[
                 include_str!("../../../locales/en/cli.ftl"),
                 include_str!("../../../locales/en/report.ftl"),
+                include_str!("../../../locales/en/events.ftl"),
                 include_str!("../../../locales/en/coach.ftl"),
             ],
             Lang::Es => &[
                 include_str!("../../../locales/es/cli.ftl"),
                 include_str!("../../../locales/es/report.ftl"),
+                include_str!("../../../locales/es/events.ftl"),
                 include_str!("../../../locales/es/coach.ftl"),
             ],
         }
