@@ -494,7 +494,13 @@ impl<'p> RollupBuilder<'p> {
         }
         let l = s.ledger.finish(&s.events);
         let mut r = s.r;
-        r.distance_km = l.distance_km;
+        // Odometer, else GPS (the ledger's); a tracker with neither still reports
+        // speed, and its integral is the distance then.
+        r.distance_km = if l.distance_source == fc_ledger::ledger::DistanceSource::None {
+            r.speed_km
+        } else {
+            l.distance_km
+        };
         r.fuel_l = l.consumed_l.or(l.ecu_consumed_l).map(|f| f.max(0.0));
         r.fills_l = l.fills_l;
         r.drains_l = l.drains_l;
@@ -793,6 +799,77 @@ mod tests {
         );
         assert!((3.0..4.5).contains(&want), "{want} L per 100 km");
         assert!((t.speed_km - 100.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn fills_enter_the_balance_of_their_day_and_closed_days_wait_for_the_watermark() {
+        use fc_ledger::{EventKind, EventStatus, FuelEvent};
+        // Day 1: 2 h at 60 km/h burning 0.5 L/min, a 200 L fill at 12:00 while parked;
+        // day 2 starts: day 1 is closed but kept until the watermark passes it.
+        let mut pts = Vec::new();
+        let mut fuel = 300.0;
+        for m in 0..240i64 {
+            let mut p = TelemetryPoint::new("T1", 8 * 3_600_000 + m * 60_000);
+            // parked 20 min, driving 2 h, parked (the fill at 11:00)
+            let driving = (20..140).contains(&m);
+            p.speed_kmh = Some(if driving { 60.0 } else { 0.0 });
+            p.ignition = Some(driving);
+            p.driver_id = Some("D1".into());
+            if driving {
+                fuel -= 0.5;
+            }
+            if m == 180 {
+                fuel += 200.0;
+            }
+            p.fuel_l = Some(fuel);
+            pts.push(p);
+        }
+        let prof = profile();
+        let mut b = RollupBuilder::new("T1", &prof, Tz::UTC, &CoachConfig::default());
+        for p in &pts {
+            b.push(p);
+        }
+        let mut next = TelemetryPoint::new("T1", 86_400_000 + 8 * 3_600_000);
+        next.ignition = Some(false);
+        next.speed_kmh = Some(0.0);
+        b.push(&next);
+        assert!(b.take_closed(8 * 3_600_000 + 239 * 60_000).is_empty());
+        let fill = FuelEvent {
+            id: "T1:fill:x".into(),
+            truck_id: "T1".into(),
+            kind: EventKind::Fill,
+            status: EventStatus::Final,
+            revision: 0,
+            detector_version: "t".into(),
+            start_ms: 8 * 3_600_000 + 179 * 60_000,
+            end_ms: 8 * 3_600_000 + 181 * 60_000,
+            volume_l: 200.0,
+            lat: None,
+            lon: None,
+            rule_confidence: 0.9,
+            evidence: serde_json::from_value(serde_json::json!({
+                "window_start_ms": 0, "window_end_ms": 0, "samples": [],
+                "level_before_l": 0.0, "level_after_l": 0.0, "expected_consumption_l": 0.0,
+                "consumption_source": "none", "threshold_l": 10.0, "noise_l": 1.0,
+                "noise_measured": true, "quantum_l": 0.0, "unobserved_ms": 0, "moved": false,
+                "ignition_on": null,
+                "reason": {"code": "stationary_rise", "margin": 2.0, "observed_change_l": 0.0,
+                           "consumption_allowance_l": 0.0, "thermal_allowance_l": 0.0}
+            }))
+            .unwrap(),
+        };
+        b.event(&fill);
+        let closed = b.take_closed(86_400_000 + 8 * 3_600_000);
+        assert_eq!(closed.len(), 1);
+        let d1 = &closed[0];
+        assert_eq!(
+            (d1.day.as_str(), d1.driver_id.as_str()),
+            ("1970-01-01", "D1")
+        );
+        // 60 L burnt: start 300 - end 440 + 200 filled
+        assert!((d1.fuel_l.unwrap() - 60.0).abs() < 1.0, "{d1:?}");
+        assert!((d1.fills_l - 200.0).abs() < 1e-9);
+        assert_eq!(b.finish().len(), 1);
     }
 
     #[test]

@@ -291,6 +291,20 @@ pub(crate) fn analysis_drivers(
 }
 
 impl Core {
+    /// Rebuilds the coaching rollups of whole local days from the stored points:
+    /// `spans` are (truck, first ms, last ms) of what was written. Idempotent, so
+    /// a live pipeline may call it for a truck's day after the day closes instead
+    /// of (or after) streaming into a `RollupBuilder` itself.
+    pub async fn rebuild_rollups(&self, spans: &[(String, i64, i64)]) -> Result<u64> {
+        let mut touched = Touched::default();
+        for (truck, a, b) in spans {
+            let e = touched.spans.entry(truck.clone()).or_insert((*a, *b));
+            *e = (e.0.min(*a), e.1.max(*b));
+        }
+        let settings = self.fleet_settings().await?;
+        rebuild_rollups(self.store(), &settings, &touched).await
+    }
+
     /// Scorecards and recommendations for a period, from the stored rollups.
     pub async fn coach(&self, request: &CoachRequest) -> Result<CoachReport> {
         let settings = self.fleet_settings().await?;
