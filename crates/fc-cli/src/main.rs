@@ -2,6 +2,7 @@
 //! calls `fc_core`, and renders results as translated text or as JSON.
 
 mod analysis;
+mod coach;
 mod events;
 mod live;
 mod render;
@@ -62,6 +63,8 @@ enum Command {
     Verdict(events::VerdictArgs),
     /// List open alerts, or those after a sequence number; acknowledge one.
     Alerts(events::AlertsArgs),
+    /// Driver scorecards and recommendations with their fuel and money savings.
+    Coach(coach::CoachArgs),
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +179,7 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
         let core = Core::open(&db).await?;
         let code = match command {
             Command::Import(args) => import(&core, args, cli.json, tr).await?,
+            Command::Coach(args) => coach::coach(&core, args, cli.json, tr).await?,
             Command::Export(args) => export(&core, args, cli.json, tr).await?,
             Command::Trucks => {
                 let trucks = core.trucks().await?;

@@ -751,7 +751,7 @@ async fn migrations_are_applied_once_and_data_survives_reopen() {
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.backend(), "sqlite");
     let applied = store.applied_migrations().await.unwrap();
-    assert_eq!(applied, vec![1, 2]);
+    assert_eq!(applied, vec![1, 2, 3]);
     store.write_batch(batch(fleet(3))).await.unwrap();
     store.close().await;
 

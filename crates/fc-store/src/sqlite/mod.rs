@@ -6,6 +6,7 @@
 
 mod checkpoint;
 mod events;
+mod rollups;
 mod sql;
 mod write;
 
