@@ -5,6 +5,7 @@ mod analysis;
 mod coach;
 mod events;
 mod live;
+mod ml;
 mod render;
 
 use std::io::Write;
@@ -55,6 +56,8 @@ enum Command {
     ServeFeed(live::ServeFeedArgs),
     /// Server mode: follow a feed (or the simulator) headless and expose the bus over WebSocket.
     Serve(live::ServeArgs),
+    /// Train the theft model (simulated seeds, labelled folders, the database's verdicts).
+    Train(ml::TrainArgs),
     /// Run the detector over the stored telemetry and store its events and alerts.
     Detect(events::DetectArgs),
     /// List stored fills, drains and sensor faults with their verdicts.
@@ -174,6 +177,16 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             Command::Eval(args) => return analysis::eval(args, cli.json, tr),
             Command::ServeFeed(args) => return live::serve_feed(args, cli.json, tr).await,
             Command::Serve(args) => return live::serve(args, cli.db.clone(), cli.json, tr).await,
+            Command::Train(args) => {
+                // The database lends its verdicts when asked for or when it exists.
+                let default = fc_core::paths::default_db_path();
+                let db = cli
+                    .db
+                    .as_deref()
+                    .map(str::to_string)
+                    .or_else(|| default.exists().then(fc_core::paths::default_db_url));
+                return ml::train(args, db.as_deref(), cli.json, tr).await;
+            }
             other => other,
         };
         let core = Core::open(&db).await?;
@@ -215,7 +228,8 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             | Command::Simulate(_)
             | Command::Eval(_)
             | Command::ServeFeed(_)
-            | Command::Serve(_) => ExitCode::SUCCESS,
+            | Command::Serve(_)
+            | Command::Train(_) => ExitCode::SUCCESS,
         };
         core.close().await;
         Ok(code)

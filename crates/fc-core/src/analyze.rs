@@ -49,6 +49,11 @@ pub trait EventModel: Send + Sync {
     fn combine(&self, rule_confidence: f64, ml_score: f64) -> f64 {
         0.5 * (rule_confidence + ml_score)
     }
+    /// A theft model that wants each truck's telemetry context (`fc-ml`); with one,
+    /// scores use the context and carry an explanation.
+    fn theft_model(&self) -> Option<&fc_ml::Model> {
+        None
+    }
 }
 
 /// What to analyse.
@@ -334,6 +339,8 @@ fn stream_file(
 /// One truck's streaming state.
 struct TruckRun<'p> {
     det: TruckDetector,
+    /// Telemetry context for a theft model (only when one is loaded).
+    track: Option<fc_ml::TruckTrack>,
     ledger: LedgerBuilder<'p>,
     coach: RollupBuilder<'p>,
     updates: Vec<EventUpdate>,
@@ -356,6 +363,7 @@ struct TruckResult {
     duplicates: u64,
     events: Vec<FuelEvent>,
     candidates: Vec<Candidate>,
+    track: Option<fc_ml::TruckTrack>,
 }
 
 struct Session<'p> {
@@ -364,6 +372,7 @@ struct Session<'p> {
     dcfg: DetectorConfig,
     lcfg: LedgerConfig,
     keep_candidates: bool,
+    keep_tracks: bool,
     runs: HashMap<String, TruckRun<'p>>,
     done: BTreeMap<String, TruckResult>,
     ccfg: CoachConfig,
@@ -388,6 +397,10 @@ impl<'p> Session<'p> {
             },
             // A model reranks candidates, so it needs them too.
             keep_candidates: request.candidates || request.model.is_some(),
+            keep_tracks: request
+                .model
+                .as_ref()
+                .is_some_and(|m| m.theft_model().is_some()),
             runs: HashMap::new(),
             done: BTreeMap::new(),
             ccfg: crate::coach::coach_config(settings),
@@ -412,6 +425,7 @@ impl<'p> Session<'p> {
         };
         let mut run = TruckRun {
             det: TruckDetector::new(&det_profile, &self.dcfg),
+            track: self.keep_tracks.then(fc_ml::TruckTrack::new),
             ledger: LedgerBuilder::new(&p.truck_id, profile, i64::MIN, i64::MAX, &self.lcfg),
             coach: RollupBuilder::new(&p.truck_id, profile, self.coach_tz, &self.ccfg),
             updates: Vec::new(),
@@ -461,6 +475,7 @@ impl<'p> Session<'p> {
                 } else {
                     Vec::new()
                 },
+                track: run.track,
             },
         );
     }
@@ -476,8 +491,29 @@ impl<'p> Session<'p> {
         for id in ids {
             self.finish_truck(&id);
         }
+        let theft = request.model.as_deref().and_then(|m| m.theft_model());
+        let contextual = theft.map(|m| {
+            let fills: Vec<FuelEvent> = self
+                .done
+                .values()
+                .flat_map(|t| {
+                    t.events
+                        .iter()
+                        .filter(|e| e.kind == EventKind::Fill)
+                        .cloned()
+                })
+                .collect();
+            let tracks = self
+                .done
+                .iter()
+                .filter_map(|(id, t)| t.track.as_ref().map(|tr| (id.as_str(), tr)))
+                .collect();
+            let tz = crate::settings::parse_tz(zone).unwrap_or(chrono_tz::UTC);
+            crate::ml::Contextual::new(m, tz, purchases, &fills, tracks)
+        });
         let scorer = Scorer {
             model: request.model.as_deref(),
+            contextual: contextual.as_ref(),
             threshold: settings.alert_threshold,
         };
         let mut events = Vec::new();
@@ -588,10 +624,29 @@ impl TruckRun<'_> {
 /// Sets the scores of decision 12 in one place.
 struct Scorer<'m> {
     model: Option<&'m dyn EventModel>,
+    contextual: Option<&'m crate::ml::Contextual<'m>>,
     threshold: f64,
 }
 
 impl Scorer<'_> {
+    fn scores_of(&self, item: &fc_ml::Item<'_>) -> Scores {
+        let scored = self.contextual.and_then(|c| c.score(item));
+        match (self.model, scored) {
+            (Some(m), Some(s)) => Scores {
+                ml_score: Some(s.probability),
+                confidence: m.combine(item.rule_confidence, s.probability),
+                model_version: Some(m.version()),
+                explanation: Some(crate::dto_analysis::explanation_dto(&s)),
+            },
+            _ => self.scores(
+                item.kind,
+                item.volume_l,
+                item.rule_confidence,
+                item.evidence,
+            ),
+        }
+    }
+
     fn scores(&self, kind: EventKind, volume: f64, rule: f64, ev: &Evidence) -> Scores {
         match self.model {
             Some(m) => {
@@ -600,18 +655,24 @@ impl Scorer<'_> {
                     ml_score: Some(ml),
                     confidence: m.combine(rule, ml),
                     model_version: Some(m.version()),
+                    explanation: None,
                 }
             }
             None => Scores {
                 ml_score: None,
                 confidence: rule,
                 model_version: None,
+                explanation: None,
             },
         }
     }
 
     fn event(&self, e: &FuelEvent) -> EventDto {
-        let s = self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence);
+        let s = if e.kind == EventKind::SensorFault {
+            self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence)
+        } else {
+            self.scores_of(&fc_ml::Item::of_event(e))
+        };
         EventDto {
             id: e.id.clone(),
             truck_id: e.truck_id.clone(),
@@ -629,11 +690,12 @@ impl Scorer<'_> {
             alert: e.kind != EventKind::SensorFault && s.confidence >= self.threshold,
             detector_version: e.detector_version.clone(),
             evidence: evidence_dto(&e.evidence),
+            explanation: s.explanation,
         }
     }
 
     fn candidate(&self, c: &Candidate) -> EventDto {
-        let s = self.scores(c.kind, c.volume_l, c.rule_confidence, &c.evidence);
+        let s = self.scores_of(&fc_ml::Item::of_candidate(c));
         EventDto {
             id: c.id.clone(),
             truck_id: c.truck_id.clone(),
@@ -651,6 +713,7 @@ impl Scorer<'_> {
             alert: false,
             detector_version: DETECTOR_VERSION.to_string(),
             evidence: evidence_dto(&c.evidence),
+            explanation: s.explanation,
         }
     }
 }
@@ -659,6 +722,7 @@ struct Scores {
     ml_score: Option<f64>,
     confidence: f64,
     model_version: Option<String>,
+    explanation: Option<Vec<crate::dto_analysis::ContributionDto>>,
 }
 
 /// The snake_case code serde gives a unit enum variant.

@@ -13,6 +13,7 @@ mod events;
 mod import;
 mod live;
 mod local_time;
+pub mod ml;
 pub mod paths;
 mod report_coach;
 mod report_html;
@@ -45,6 +46,10 @@ pub use live::{
 };
 pub use local_time::{local_minutes, local_time};
 pub use report_coach::{coach_text, recommendation_text};
+pub use ml::{
+    DEFAULT_TRAIN_SEEDS, ModelLoad, TheftModel, TrainReport, TrainRequest, default_model_path,
+    load_model, train,
+};
 pub use report_html::{render_html, write_html};
 pub use settings::{FleetSettings, Preferences, parse_tz};
 pub use simulate::{parse_profile, simulate};
