@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
+use fc_coach::{CoachConfig, Rollup, RollupBuilder};
 use fc_import::{FileKind, FileReader, ImportOptions, Record};
 use fc_ledger::{
     Candidate, DETECTOR_VERSION, DetectorConfig, EventKind, EventStatus, EventUpdate, Evidence,
@@ -148,6 +149,7 @@ pub fn analyze_files(
 
     let empty = empty_profile();
     let mut session = Session::new(&profiles, &empty, settings, request);
+    session.coach_tz = tz;
     let n_files = u32::try_from(telemetry.len()).unwrap_or(u32::MAX);
     for (index, (path, reader)) in telemetry.into_iter().enumerate() {
         let name = path.display().to_string();
@@ -340,6 +342,7 @@ struct TruckRun<'p> {
     /// Telemetry context for a theft model (only when one is loaded).
     track: Option<fc_ml::TruckTrack>,
     ledger: LedgerBuilder<'p>,
+    coach: RollupBuilder<'p>,
     updates: Vec<EventUpdate>,
     name: String,
     has_profile: bool,
@@ -372,6 +375,9 @@ struct Session<'p> {
     keep_tracks: bool,
     runs: HashMap<String, TruckRun<'p>>,
     done: BTreeMap<String, TruckResult>,
+    ccfg: CoachConfig,
+    coach_tz: chrono_tz::Tz,
+    rollups: Vec<Rollup>,
 }
 
 impl<'p> Session<'p> {
@@ -397,6 +403,9 @@ impl<'p> Session<'p> {
                 .is_some_and(|m| m.theft_model().is_some()),
             runs: HashMap::new(),
             done: BTreeMap::new(),
+            ccfg: crate::coach::coach_config(settings),
+            coach_tz: settings.tz().unwrap_or(chrono_tz::Tz::UTC),
+            rollups: Vec::new(),
         }
     }
 
@@ -418,6 +427,7 @@ impl<'p> Session<'p> {
             det: TruckDetector::new(&det_profile, &self.dcfg),
             track: self.keep_tracks.then(fc_ml::TruckTrack::new),
             ledger: LedgerBuilder::new(&p.truck_id, profile, i64::MIN, i64::MAX, &self.lcfg),
+            coach: RollupBuilder::new(&p.truck_id, profile, self.coach_tz, &self.ccfg),
             updates: Vec::new(),
             name: if profile.name.is_empty() {
                 p.truck_id.clone()
@@ -441,6 +451,11 @@ impl<'p> Session<'p> {
         updates.extend(run.det.finish());
         let (events, candidates) = split_final(updates);
         run.ledger.set_idle_rate(run.det.learned_rates().idle_lph);
+        for e in &events {
+            run.coach.event(e);
+        }
+        run.coach.set_idle_rate(run.det.learned_rates().idle_lph);
+        self.rollups.extend(run.coach.finish());
         let (late_dropped, duplicates) = run.ledger.dropped();
         let ledger = run.ledger.finish(&events);
         self.done.insert(
@@ -557,6 +572,8 @@ impl<'p> Session<'p> {
             })
             .collect();
         let by_id: HashMap<&str, &FuelEvent> = fills.iter().map(|f| (f.id.as_str(), f)).collect();
+        let (drivers, coaching) =
+            crate::coach::analysis_drivers(std::mem::take(&mut self.rollups), settings);
         let unpaid_fills = rec
             .unpaid_fill_ids
             .iter()
@@ -578,6 +595,8 @@ impl<'p> Session<'p> {
             rejected_fields: 0,
             detector_version: DETECTOR_VERSION.to_string(),
             elapsed_ms: 0,
+            drivers,
+            coaching,
         }
     }
 }
@@ -598,6 +617,7 @@ impl TruckRun<'_> {
             });
         }
         self.ledger.push(p);
+        self.coach.push(p);
     }
 }
 

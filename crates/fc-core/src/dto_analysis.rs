@@ -264,6 +264,10 @@ pub struct AnalysisReport {
     /// Wall time, milliseconds.
     #[ts(type = "number")]
     pub elapsed_ms: u64,
+    /// Driver scorecards over the analysed span, best first.
+    pub drivers: Vec<DriverDto>,
+    /// Period, prices and model of the scorecards; absent without driving.
+    pub coaching: Option<CoachingDto>,
 }
 
 /// What `simulate` wrote.
@@ -453,4 +457,47 @@ pub struct EvalReport {
     /// Wall time, milliseconds.
     #[ts(type = "number")]
     pub elapsed_ms: u64,
+}
+
+/// One driver's scorecard in `analyze --json` (`fc_coach::DriverCard`; the
+/// formula is in `crates/fc-coach/COACHING.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DriverDto {
+    /// Driver id (`""`: points without a driver).
+    pub driver_id: String,
+    /// Trucks driven in the period.
+    pub trucks: Vec<String>,
+    /// 0-100 score with its 90% interval, percentile and sub-scores.
+    #[ts(type = "unknown")]
+    pub score: fc_coach::Score,
+    /// The metrics behind the score.
+    #[ts(type = "unknown")]
+    pub metrics: fc_coach::Metrics,
+    /// Recommendations (codes and numbers), largest weekly saving first.
+    #[ts(type = "unknown")]
+    pub recommendations: Vec<fc_coach::Recommendation>,
+}
+
+/// The context of the driver scorecards: period, prices, model and uncertainty.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CoachingDto {
+    /// Local days coached.
+    #[ts(type = "unknown")]
+    pub period: fc_coach::Period,
+    /// Currency and fuel price used for money.
+    #[ts(type = "unknown")]
+    pub prices: fc_coach::Prices,
+    /// Speed limit, km/h.
+    pub speed_limit_kmh: f64,
+    /// Score weights.
+    #[ts(type = "unknown")]
+    pub weights: fc_coach::Weights,
+    /// The fleet's expected-consumption model.
+    #[ts(type = "unknown")]
+    pub model: fc_coach::ExpectedModel,
+    /// The shrinkage behind the intervals.
+    #[ts(type = "unknown")]
+    pub shrinkage: fc_coach::Shrinkage,
+    /// Median driver score.
+    pub fleet_median_score: Option<f64>,
 }

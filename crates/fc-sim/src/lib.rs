@@ -13,6 +13,7 @@
 
 #![deny(missing_docs)]
 
+pub mod coaching;
 mod config;
 mod dataset;
 mod fleet;
