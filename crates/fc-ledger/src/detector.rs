@@ -178,7 +178,11 @@ impl TruckDetector {
             },
             _ => self.buf.len(),
         };
-        self.buf.insert(pos, s);
+        if pos == self.buf.len() {
+            self.buf.push_back(s);
+        } else {
+            self.buf.insert(pos, s);
+        }
         let max = self.max_seen.map_or(s.ts, |m| m.max(s.ts));
         self.max_seen = Some(max);
         let horizon = max.saturating_sub(self.lateness_ms);
