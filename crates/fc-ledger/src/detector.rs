@@ -31,6 +31,8 @@ const MAX_EVIDENCE: usize = 64;
 /// when placing a rise found across a trip: slosh is zero-mean, a median of 5 readings a
 /// few minutes apart keeps it to tens of litres, far below a refuel.
 const JUMP_N: usize = 5;
+/// Moving readings a leg's level needs before it is compared with a trusted one.
+const MOVE_MIN_N: usize = 3;
 /// E[|Z| given |Z| below its 80th percentile] for a standard normal Z.
 const TRIMMED_HALF_NORMAL_MEAN: f64 = 0.5586;
 /// A fuel counter rising faster than this is garbage, not consumption.
@@ -314,16 +316,36 @@ struct Open {
     ign: i8,
     moved: bool,
     unobs_ms: i64,
+    /// Expected consumption at the end, when known; else looked up in the history.
+    u_end: f64,
 }
 
 /// A stop or gap that ended: the level before it and the first levels read after it.
 #[derive(Debug, Clone, Copy)]
 struct JumpWait {
     start: i64,
-    end: i64,
     before: f64,
+    /// Median of the newest levels before it whatever the stops between (`lead`), and how many.
+    lead: f64,
+    lead_n: usize,
+    /// Expected consumption (`u`) when it began.
+    u: f64,
     after: [f64; JUMP_N],
     n: usize,
+}
+
+/// The step of the consumption-corrected level across one stop or dark period of a
+/// stretch, from the medians of the levels read on the legs either side of it.
+#[derive(Debug, Clone, Copy)]
+struct Jump {
+    start: i64,
+    /// Median of the newest levels before it, across short stops too, and how many.
+    lead: f64,
+    lead_n: usize,
+    /// after - before.
+    rise: f64,
+    /// Expected consumption (`u`) when it began.
+    u: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -417,12 +439,28 @@ struct Core {
     raw_pos: usize,
     /// Median of `raw` when the current stop or gap began (the level before it).
     still_before: f64,
+    /// `lead` median when the current stop or gap began, and how many readings.
+    still_lead: f64,
+    still_lead_n: usize,
+    /// The newest `JUMP_N` consumption-corrected levels, moving ones included, kept across
+    /// stops (ring): the level just before a stop when its leg was too short to show it.
+    lead: [f64; JUMP_N],
+    lead_len: usize,
+    lead_pos: usize,
+    /// Expected consumption when the current stop or gap began.
+    still_before_u: f64,
     /// When the current stop or gap began.
     still_before_ts: i64,
     /// A stop or gap of this stretch that just ended, waiting for `JUMP_N` levels after it.
     jump_wait: Option<JumpWait>,
     /// The stop or gap of this stretch across which the level rose most: (start, end, rise).
-    best_jump: Option<(i64, i64, f64)>,
+    best_jump: Option<Jump>,
+    /// |level before a stop from the moving readings of the leg - trusted level at the
+    /// stop| of trips that showed no event: the error of a level read on the move.
+    move_diffs: Ring,
+    /// Noise (one sigma) of a level read as the median of moving readings, compared with
+    /// a trusted one; NaN until measured.
+    s_move: f64,
     last_obs_ts: Option<i64>,
     // levels and events
     anchor: Option<Anchor>,
@@ -627,9 +665,17 @@ impl Core {
             raw_len: 0,
             raw_pos: 0,
             still_before: NA,
+            still_lead: NA,
+            still_lead_n: 0,
+            lead: [0.0; JUMP_N],
+            lead_len: 0,
+            lead_pos: 0,
+            still_before_u: 0.0,
             still_before_ts: 0,
             jump_wait: None,
             best_jump: None,
+            move_diffs: Ring::new(BLOCK_CAP),
+            s_move: NA,
             last_obs_ts: None,
             anchor: None,
             refr: [0.0; REF_CAP],
@@ -764,6 +810,9 @@ impl Core {
                 if self.still_start.is_none() {
                     self.still_start = Some(lt);
                     self.still_before = self.raw_median();
+                    self.still_lead = self.lead_median();
+                    self.still_lead_n = self.lead_len;
+                    self.still_before_u = self.u;
                     self.still_before_ts = lt;
                 }
                 self.mark_unobserved(false);
@@ -780,8 +829,10 @@ impl Core {
             self.settle_jump();
             self.jump_wait = Some(JumpWait {
                 start: s0,
-                end: s.ts,
                 before: self.still_before,
+                lead: self.still_lead,
+                lead_n: self.still_lead_n,
+                u: self.still_before_u,
                 after: [0.0; JUMP_N],
                 n: 0,
             });
@@ -792,6 +843,9 @@ impl Core {
         if !moving_now && self.still_start.is_none() {
             self.still_start = Some(s.ts);
             self.still_before = self.raw_median();
+            self.still_lead = self.lead_median();
+            self.still_lead_n = self.lead_len;
+            self.still_before_u = self.u;
             self.still_before_ts = s.ts;
         }
         self.last_ts = Some(s.ts);
@@ -944,6 +998,11 @@ impl Core {
         !gap && dist.is_finite() && dist >= proof_km
     }
 
+    fn lead_median(&self) -> f64 {
+        let mut tmp = self.lead;
+        median_mut(&mut tmp[..self.lead_len])
+    }
+
     fn raw_median(&self) -> f64 {
         let mut tmp = self.raw;
         median_mut(&mut tmp[..self.raw_len])
@@ -951,6 +1010,9 @@ impl Core {
 
     /// Records a level read in any state (moving included), for placing a rise in a trip.
     fn push_raw(&mut self, c: f64) {
+        self.lead[self.lead_pos] = c;
+        self.lead_pos = (self.lead_pos + 1) % JUMP_N;
+        self.lead_len = (self.lead_len + 1).min(JUMP_N);
         self.raw[self.raw_pos] = c;
         self.raw_pos = (self.raw_pos + 1) % JUMP_N;
         self.raw_len = (self.raw_len + 1).min(JUMP_N);
@@ -972,8 +1034,14 @@ impl Core {
             return;
         }
         let rise = median_mut(&mut w.after[..w.n]) - w.before;
-        if self.best_jump.is_none_or(|b| rise > b.2) {
-            self.best_jump = Some((w.start, w.end, rise));
+        if self.best_jump.is_none_or(|b| rise > b.rise) {
+            self.best_jump = Some(Jump {
+                start: w.start,
+                lead: w.lead,
+                lead_n: w.lead_n,
+                rise,
+                u: w.u,
+            });
         }
     }
 
@@ -1170,15 +1238,24 @@ impl Core {
                     // Fuel is not added while driving: a rise found after a trip began at a stop
                     // (or in a dark period) of it: the one across which the levels read all
                     // along, moving ones too, rose by most of it; else the longest.
+                    // Where the rise happened, and the level just before it.
+                    let mut rise_at: Option<Jump> = None;
                     let start = if kind == EventKind::Fill && moved {
                         self.settle_jump();
-                        let here = (self.still_before_ts, med_c - self.still_before);
+                        let here = Jump {
+                            start: self.still_before_ts,
+                            lead: self.still_lead,
+                            lead_n: self.still_lead_n,
+                            rise: med_c - self.still_before,
+                            u: self.still_before_u,
+                        };
                         let jump = match self.best_jump {
-                            Some(j) if !here.1.is_finite() || here.1 <= j.2 => (j.0, j.2),
+                            Some(j) if !here.rise.is_finite() || here.rise <= j.rise => j,
                             _ => here,
                         };
-                        let at = if jump.1 >= 0.5 * delta {
-                            Some(jump.0)
+                        let at = if jump.rise >= 0.5 * delta {
+                            rise_at = Some(jump);
+                            Some(jump.start)
                         } else {
                             self.collect_still.map(|p| p.0)
                         };
@@ -1186,6 +1263,16 @@ impl Core {
                         at.clamp(ws, first_ts)
                     } else {
                         ws
+                    };
+                    // A silent night with a siphon, or a theft on the road, then a refuel before
+                    // the next trusted reading: only their sum reaches the reference. The levels
+                    // read on the leg that led to the pump show the part lost before it.
+                    let split = rise_at.and_then(|j| {
+                        self.split_before_rise(&a, &j, ws, start, cons_allow, thermal)
+                    });
+                    let (before_c, n_before, before_l, u_start, win) = match split {
+                        Some(j) => (j.lead, j.lead_n, j.lead - j.u, j.u, start),
+                        None => (a.c, a.n, a.c - a.u, a.u, ws),
                     };
                     let reason = match (kind, moved) {
                         (EventKind::Fill, true) => ReasonCode::StopToStopRise,
@@ -1198,11 +1285,11 @@ impl Core {
                             kind,
                             dir: delta.signum(),
                             start,
-                            window_start: ws,
-                            before_c: a.c,
-                            n_before: a.n,
-                            before_l: a.c - a.u,
-                            u_start: a.u,
+                            window_start: win,
+                            before_c,
+                            n_before,
+                            before_l,
+                            u_start,
                             src: self.src_since_anchor,
                             thr,
                             final_thr: NA,
@@ -1221,6 +1308,7 @@ impl Core {
                             ign: self.ign,
                             moved,
                             unobs_ms: interval,
+                            u_end: NA,
                         },
                         first_ts,
                     );
@@ -1231,6 +1319,15 @@ impl Core {
                         self.stop_diffs.push(delta.abs());
                         if self.stop_diffs.v.len() >= BLOCK_MIN {
                             self.s_stop = trimmed_sigma(&self.stop_diffs.v, &mut self.scratch);
+                        }
+                        // What the leg's moving readings said just before this stop, against
+                        // what the stop reads once settled: slosh, tilt, the probe's wander.
+                        if self.still_lead.is_finite() && self.still_lead_n >= MOVE_MIN_N {
+                            let d = self.still_lead - med_c;
+                            self.move_diffs.push(d.abs());
+                            if self.move_diffs.v.len() >= BLOCK_MIN {
+                                self.s_move = trimmed_sigma(&self.move_diffs.v, &mut self.scratch);
+                            }
                         }
                     }
                     if moved && self.src_since_anchor == ConsumptionSource::Learned {
@@ -1254,6 +1351,66 @@ impl Core {
         }
         self.collect_len = 0;
         self.collect_fresh = 0;
+    }
+
+    /// The part of a rise found after a trip that was lost before the rise, when the levels
+    /// read on the leg leading to the stop of the rise show it: a drain from the reference to
+    /// that leg is emitted (final or candidate) and, when final, the rise is returned, to be
+    /// measured from that leg's level. The comparison is a trusted level against a median of moving
+    /// readings: its noise `s_move` is measured on the trips that showed nothing. Fuel
+    /// consumed between the leg's readings and the stop is a few litres at most and is in
+    /// the consumption allowance; nothing is split before `s_move` is measured.
+    fn split_before_rise(
+        &mut self,
+        a: &Anchor,
+        j: &Jump,
+        ws: i64,
+        rise_start: i64,
+        cons_allow: f64,
+        thermal: f64,
+    ) -> Option<Jump> {
+        if !self.s_move.is_finite() || !j.lead.is_finite() || j.lead_n < MOVE_MIN_N {
+            return None;
+        }
+        let base = (self.cfg.k_sigma * self.s_move + self.quantum_l()).max(self.cfg.min_volume_l);
+        let thr = base + cons_allow + thermal;
+        let lost = a.c - j.lead;
+        if lost < 0.5 * thr {
+            return None;
+        }
+        self.flush_pending();
+        let d = Open {
+            kind: EventKind::Drain,
+            dir: -1.0,
+            start: ws,
+            window_start: ws,
+            before_c: a.c,
+            n_before: a.n,
+            before_l: a.c - a.u,
+            u_start: a.u,
+            src: self.src_since_anchor,
+            thr,
+            final_thr: NA,
+            cons_allow,
+            thermal_allow: thermal,
+            reason: ReasonCode::StopToStopDrop,
+            extreme: lost,
+            extreme_ts: rise_start,
+            progress_ref: lost,
+            progress_ts: rise_start,
+            step_gap: 0,
+            n_after: 0,
+            provisional: false,
+            lat: NA,
+            lon: NA,
+            ign: self.ign,
+            moved: true,
+            unobs_ms: rise_start - ws,
+            u_end: j.u,
+        };
+        self.emit_closed(d, j.lead, rise_start.max(ws));
+        // A drain short of its threshold is only a candidate: the rise keeps the reference.
+        (lost >= thr).then_some(*j)
     }
 
     /// Threshold of a comparison across the current stretch (noise, consumption, thermal).
@@ -1540,6 +1697,7 @@ impl Core {
                     ign: self.ign,
                     moved: false,
                     unobs_ms: 0,
+                    u_end: NA,
                 },
                 ts,
             );
@@ -1781,12 +1939,15 @@ impl Core {
         status: EventStatus,
         revision: u32,
     ) -> FuelEvent {
-        let u_end = self
-            .hist
-            .iter()
-            .rev()
-            .find(|h| h.ts <= end)
-            .map_or(self.u, |h| h.u);
+        let u_end = if o.u_end.is_finite() {
+            o.u_end
+        } else {
+            self.hist
+                .iter()
+                .rev()
+                .find(|h| h.ts <= end)
+                .map_or(self.u, |h| h.u)
+        };
         let expected = (u_end - o.u_start).max(0.0);
         let after_l = f_c - u_end;
         let lo = o.window_start - 15 * 60_000;
