@@ -407,6 +407,9 @@ struct Core {
     block_on: Ring,
     /// Noise (one sigma) of a median of `BLOCK` readings, measured; NaN until then.
     s8: f64,
+    /// `s8` from engine-on blocks only (idling: readings every 30-60 s, minutes apart);
+    /// NaN until measured.
+    s8_on: f64,
     /// |level after a trip - level before| of trips that showed no event (consumption-corrected).
     stop_diffs: Ring,
     /// Noise (one sigma) of a level read at one stop as seen from another; NaN until measured.
@@ -644,6 +647,7 @@ impl Core {
             block_off: Ring::new(BLOCK_CAP),
             block_on: Ring::new(BLOCK_CAP),
             s8: NA,
+            s8_on: NA,
             stop_diffs: Ring::new(BLOCK_CAP),
             s_stop: NA,
             filt: [0.0; 9],
@@ -746,18 +750,27 @@ impl Core {
     /// `sqrt(8 / n)` for fewer readings (an upper bound when the noise is correlated) and
     /// not above one reading's noise, but never below `s8` itself: a slow wander that first
     /// differences cannot see (they measure `sigma`) shows in the block medians.
-    fn level_sd(&self, n: usize) -> f64 {
+    fn level_sd(&self, n: usize, s8: f64) -> f64 {
         let s = self.sigma_eff();
-        if !self.s8.is_finite() || !self.sigma_measured {
+        if !s8.is_finite() || !self.sigma_measured {
             return s;
         }
         let k = (BLOCK as f64 / n.clamp(1, BLOCK) as f64).sqrt();
-        (self.s8 * k).min(s).max(self.s8).max(0.05)
+        (s8 * k).min(s).max(s8).max(0.05)
     }
 
-    /// Base threshold of a comparison of two levels, medians of `na` and `nb` readings.
-    fn pair_thr(&self, na: usize, nb: usize) -> f64 {
-        let (a, b) = (self.level_sd(na), self.level_sd(nb));
+    /// Base threshold of a comparison of two levels, medians of `na` and `nb` readings taken
+    /// with the engine in state `ign`. Block medians of a parked tracker reporting every
+    /// 5-15 min lie hours apart and carry hours of the probe's wander; an idling truck's
+    /// (readings every 30-60 s) lie minutes apart, as do the levels an idle theft compares:
+    /// so engine-on comparisons use engine-on blocks once they are measured.
+    fn pair_thr(&self, na: usize, nb: usize, ign: i8) -> f64 {
+        let s8 = if ign == 1 && self.s8_on.is_finite() {
+            self.s8_on
+        } else {
+            self.s8
+        };
+        let (a, b) = (self.level_sd(na, s8), self.level_sd(nb, s8));
         (self.cfg.k_sigma * (a * a + b * b).sqrt() + self.quantum_l()).max(self.cfg.min_volume_l)
     }
 
@@ -1546,6 +1559,9 @@ impl Core {
             self.block_off.push(d);
         } else {
             self.block_on.push(d);
+            if self.block_on.v.len() >= BLOCK_MIN {
+                self.s8_on = trimmed_sigma(&self.block_on.v, &mut self.scratch);
+            }
         }
         // Same preference as `sigma`: engine-off blocks once there are enough of them.
         let ring = if self.block_off.v.len() >= BLOCK_MIN {
@@ -1723,6 +1739,23 @@ impl Core {
                 // Medians of 5 over 16 consecutive readings: a level of at least `BLOCK` readings.
                 self.set_anchor(m, REF_CAP, ts);
             }
+        } else if a.n < BLOCK && self.refr_len == BLOCK {
+            // A reference taken from the 3 readings of a re-entry is as noisy as 3 readings;
+            // once the stop gave 8 stable ones, their median is the better level (an idle
+            // theft minutes after arriving is judged against it). Same agreement test.
+            let half = BLOCK / 2;
+            let mut x = [0.0; BLOCK];
+            x.copy_from_slice(&self.refr[..BLOCK]);
+            let m1 = median_mut(&mut x[..half]);
+            let m2 = median_mut(&mut x[half..]);
+            if (m2 - m1).abs() <= 0.25 * thr
+                && let Some(anchor) = self.anchor.as_mut()
+            {
+                let mut y = [0.0; BLOCK];
+                y.copy_from_slice(&self.refr[..BLOCK]);
+                anchor.c = median_mut(&mut y);
+                anchor.n = BLOCK;
+            }
         }
     }
 
@@ -1839,7 +1872,7 @@ impl Core {
             return;
         };
         o.src = o.src.max(self.src_since_anchor);
-        let base = self.pair_thr(o.n_before, n_after);
+        let base = self.pair_thr(o.n_before, n_after, o.ign);
         let base = if !o.moved {
             Some(base)
         } else if self.s_stop.is_finite() && self.sigma_measured {
