@@ -133,6 +133,7 @@ error-import-json-array = this is a JSON array, not JSON Lines; write one object
 error-bad-mapping = invalid mapping file: { $reason }
 error-io = cannot access { $path }: { $reason }
 error-invalid-input = { $what }: { $reason }
+error-not-found = { $what } does not exist (any more); refresh the list and try again
 error-internal = internal error ({ $reason }); please report it
 
 ## Analysis

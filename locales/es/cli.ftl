@@ -133,6 +133,7 @@ error-import-json-array = esto es un arreglo JSON, no JSON Lines; escriba un obj
 error-bad-mapping = archivo de asignación no válido: { $reason }
 error-io = no se puede acceder a { $path }: { $reason }
 error-invalid-input = { $what }: { $reason }
+error-not-found = { $what } no existe (o ya no existe); actualice la lista y vuelva a intentarlo
 error-internal = error interno ({ $reason }); por favor, infórmelo
 
 ## Analysis

@@ -2,6 +2,7 @@
 //! calls `fc_core`, and renders results as translated text or as JSON.
 
 mod analysis;
+mod events;
 mod render;
 
 use std::io::Write;
@@ -48,6 +49,14 @@ enum Command {
     Simulate(analysis::SimulateArgs),
     /// Score the detector and two baselines against labels (a folder, or seeds of a profile).
     Eval(analysis::EvalArgs),
+    /// Run the detector over the stored telemetry and store its events and alerts.
+    Detect(events::DetectArgs),
+    /// List stored fills, drains and sensor faults with their verdicts.
+    Events(events::EventsArgs),
+    /// Record a dispatcher's verdict on an event: confirmed or false_alarm (or clear).
+    Verdict(events::VerdictArgs),
+    /// List open alerts, or those after a sequence number; acknowledge one.
+    Alerts(events::AlertsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -186,6 +195,10 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
                 emit(cli.json, &settings, || render::settings_text(tr, &settings))?;
                 ExitCode::SUCCESS
             }
+            Command::Detect(args) => events::detect(&core, args, cli.json, tr).await?,
+            Command::Events(args) => events::events(&core, args, cli.json, tr).await?,
+            Command::Verdict(args) => events::verdict(&core, args, cli.json, tr).await?,
+            Command::Alerts(args) => events::alerts(&core, args, cli.json, tr).await?,
             // Dispatched above, before the database is opened.
             Command::Analyze(_) | Command::Simulate(_) | Command::Eval(_) => ExitCode::SUCCESS,
         };

@@ -713,7 +713,7 @@ fn code_of<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn evidence_dto(e: &Evidence) -> EvidenceDto {
+pub(crate) fn evidence_dto(e: &Evidence) -> EvidenceDto {
     EvidenceDto {
         window_start: format_ts(e.window_start_ms),
         window_end: format_ts(e.window_end_ms),

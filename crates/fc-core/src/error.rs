@@ -24,6 +24,12 @@ pub enum CoreError {
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The requested item (an event, an alert, a truck) does not exist.
+    #[error("not found: {what}")]
+    NotFound {
+        /// What was asked for (its id).
+        what: String,
+    },
     /// A setting or argument has an unusable value.
     #[error("{what}: {why}")]
     Invalid {
@@ -42,6 +48,7 @@ impl CoreError {
             CoreError::Import(e) => e.code(),
             CoreError::Io { .. } => "io",
             CoreError::Invalid { .. } => "invalid_input",
+            CoreError::NotFound { .. } => "not_found",
             CoreError::Internal(_) => "internal",
         }
     }
@@ -55,6 +62,7 @@ impl CoreError {
                 vec![("path", path.clone()), ("reason", source.to_string())]
             }
             CoreError::Internal(what) => vec![("reason", what.clone())],
+            CoreError::NotFound { what } => vec![("what", what.clone())],
             CoreError::Invalid { what, why } => {
                 vec![("what", what.clone()), ("reason", why.clone())]
             }

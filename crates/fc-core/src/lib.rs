@@ -5,8 +5,10 @@ mod analyze;
 mod core;
 pub mod dto;
 pub mod dto_analysis;
+pub mod dto_events;
 mod error;
 mod eval;
+mod events;
 mod import;
 mod local_time;
 pub mod paths;
@@ -22,10 +24,15 @@ pub use dto::{
     TruckRow, TruckSummary,
 };
 pub use dto_analysis::{AnalysisReport, EvalReport, SimulationReport};
+pub use dto_events::{AlertDto, StoredEventDto, VerdictDto};
 pub use error::{CoreError, Result};
 pub use eval::{EvalRequest, evaluate};
+pub use events::{
+    DetectReport, EventQuery, EventScores, alert_for, event_record, fuel_event, parse_verdict,
+};
 pub use fc_import::FileKind;
 pub use fc_sim::{Profile as SimProfile, SimConfig};
+pub use fc_store::VerdictKind;
 pub use import::{DateOrder, DecimalSep, ImportRequest};
 pub use local_time::{local_minutes, local_time};
 pub use report_html::{render_html, write_html};

@@ -69,10 +69,12 @@ impl Lang {
             Lang::En => &[
                 include_str!("../../../locales/en/cli.ftl"),
                 include_str!("../../../locales/en/report.ftl"),
+                include_str!("../../../locales/en/events.ftl"),
             ],
             Lang::Es => &[
                 include_str!("../../../locales/es/cli.ftl"),
                 include_str!("../../../locales/es/report.ftl"),
+                include_str!("../../../locales/es/events.ftl"),
             ],
         }
     }

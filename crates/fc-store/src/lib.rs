@@ -10,7 +10,8 @@
 //! - Writing the same point twice never duplicates it: identical values count
 //!   as a duplicate; different values keep the stored row and quarantine the
 //!   newcomer as `conflicting_duplicate` with both values.
-//! - A [`WriteBatch`] (points, quarantine entries, feed cursor) commits atomically.
+//! - A [`WriteBatch`] (points, quarantine entries, events, alerts, feed cursor) commits
+//!   atomically.
 //! - Floats round-trip bit-exactly (except `-0.0`, stored as `0.0`, and NaN,
 //!   stored as null; validated points contain neither).
 //! - Range reads stream in (truck_id, ts) order with flat memory.
@@ -19,6 +20,7 @@
 
 mod compare;
 mod error;
+mod events;
 mod sqlite;
 mod types;
 
@@ -28,8 +30,9 @@ use futures::stream::BoxStream;
 pub use error::{DriverError, StoreError};
 pub use sqlite::SqliteStore;
 pub use types::{
-    CONFLICTING_DUPLICATE, FeedCursor, ImportRun, ImportRunRecord, Origin, PointFilter,
-    PurchaseFilter, QuarantineCount, QuarantineEntry, QuarantineFilter, TruckPointStats,
+    Alert, CONFLICTING_DUPLICATE, EventFilter, EventRecord, EventScore, FeedCursor, ImportRun,
+    ImportRunRecord, NewAlert, Origin, PointFilter, PurchaseFilter, QuarantineCount,
+    QuarantineEntry, QuarantineFilter, StoredEvent, TruckPointStats, Verdict, VerdictKind,
     WriteBatch, WriteOutcome,
 };
 

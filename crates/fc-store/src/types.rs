@@ -42,6 +42,11 @@ pub struct WriteBatch {
     pub quarantine: Vec<QuarantineEntry>,
     /// Feed position to store with the batch, if the batch came from a feed.
     pub cursor: Option<FeedCursor>,
+    /// Events found in the batch's points, upserted by id (a lower revision never
+    /// replaces a higher one).
+    pub events: Vec<EventRecord>,
+    /// Alerts to append to the outbox.
+    pub alerts: Vec<NewAlert>,
 }
 
 /// What a write did.
@@ -57,6 +62,12 @@ pub struct WriteOutcome {
     /// Quarantine entries newly recorded (including conflicts; repeats of an entry already
     /// recorded, e.g. on re-import, are not counted).
     pub quarantined: u64,
+    /// Events inserted or updated.
+    #[serde(default)]
+    pub events: u64,
+    /// Alerts appended to the outbox (replays of a recorded one are not counted).
+    #[serde(default)]
+    pub alerts: u64,
 }
 
 impl WriteOutcome {
@@ -66,6 +77,8 @@ impl WriteOutcome {
         self.duplicates += other.duplicates;
         self.conflicts += other.conflicts;
         self.quarantined += other.quarantined;
+        self.events += other.events;
+        self.alerts += other.alerts;
     }
 }
 
@@ -170,4 +183,158 @@ pub struct ImportRunRecord {
     pub id: i64,
     /// The run.
     pub run: ImportRun,
+}
+
+/// A stored fill, drain or sensor fault (decisions 11 and 12). The store does
+/// not interpret `kind`, `status` or `evidence`; `fc-core` converts them from
+/// and to the detector's types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventRecord {
+    /// Deterministic id: truck, kind, anchored start.
+    pub id: String,
+    /// The truck.
+    pub truck_id: String,
+    /// `fill`, `drain` or `sensor_fault`.
+    pub kind: String,
+    /// `provisional`, `final` or `retracted`.
+    pub status: String,
+    /// Increases with every update of the same id; a lower revision never replaces a higher one.
+    pub revision: u32,
+    /// Version of the detector that produced it.
+    pub detector_version: String,
+    /// Start, UTC ms.
+    pub start_ms: TimestampMs,
+    /// End, UTC ms.
+    pub end_ms: TimestampMs,
+    /// Litres added or removed (>= 0).
+    pub volume_l: f64,
+    /// Latitude, if known.
+    pub lat: Option<f64>,
+    /// Longitude, if known.
+    pub lon: Option<f64>,
+    /// The detector's confidence in 0..1.
+    pub rule_confidence: f64,
+    /// The model's score in 0..1, absent without a model.
+    pub ml_score: Option<f64>,
+    /// The confidence used for alerting.
+    pub confidence: f64,
+    /// Version of the model behind `ml_score`.
+    pub model_version: Option<String>,
+    /// The evidence, as JSON.
+    pub evidence: serde_json::Value,
+}
+
+/// A dispatcher's verdict on an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    /// A real theft (or a real event of its kind).
+    Confirmed,
+    /// Not what the event claims (e.g. a legitimate transfer, a sensor artefact).
+    FalseAlarm,
+}
+
+impl VerdictKind {
+    /// Stable code, as stored.
+    pub fn code(self) -> &'static str {
+        match self {
+            VerdictKind::Confirmed => "confirmed",
+            VerdictKind::FalseAlarm => "false_alarm",
+        }
+    }
+
+    /// Parses a stored code.
+    pub fn from_code(code: &str) -> Option<VerdictKind> {
+        match code {
+            "confirmed" => Some(VerdictKind::Confirmed),
+            "false_alarm" => Some(VerdictKind::FalseAlarm),
+            _ => None,
+        }
+    }
+}
+
+/// The verdict on one event; one per event, a later one replaces it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// The event it judges.
+    pub event_id: String,
+    /// What the dispatcher said.
+    pub verdict: VerdictKind,
+    /// Who said it.
+    pub by: String,
+    /// When, UTC ms.
+    pub at_ms: TimestampMs,
+    /// Free text, if any.
+    pub note: Option<String>,
+}
+
+/// An event with its verdict, as read back.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredEvent {
+    /// The event.
+    pub event: EventRecord,
+    /// The dispatcher's verdict, if one was recorded.
+    pub verdict: Option<Verdict>,
+}
+
+/// Which events to read (all conditions must hold). Results come newest first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventFilter {
+    /// Only these trucks; `None` for all.
+    pub trucks: Option<Vec<String>>,
+    /// Only events ending at or after this instant, UTC ms.
+    pub from: Option<TimestampMs>,
+    /// Only events starting before this instant, UTC ms.
+    pub to: Option<TimestampMs>,
+    /// Only these kinds (`fill`, `drain`, `sensor_fault`); `None` for all.
+    pub kinds: Option<Vec<String>>,
+    /// Also return retracted events.
+    pub include_retracted: bool,
+    /// Only events with at least this confidence.
+    pub min_confidence: Option<f64>,
+    /// Only events with a verdict (for training).
+    pub with_verdict: bool,
+    /// At most this many; `None` for all.
+    pub limit: Option<u32>,
+}
+
+/// New scores for a stored event (rescoring with a model); the revision is kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventScore {
+    /// The event.
+    pub event_id: String,
+    /// The model's score.
+    pub ml_score: Option<f64>,
+    /// The confidence used for alerting.
+    pub confidence: f64,
+    /// The model's version.
+    pub model_version: Option<String>,
+}
+
+/// An alert to append to the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewAlert {
+    /// When it happened, UTC ms.
+    pub ts_ms: TimestampMs,
+    /// The truck.
+    pub truck_id: String,
+    /// `fill`, `drain`, `sensor_fault`, `low_fuel`, `long_idle`, `offline`, ...
+    pub kind: String,
+    /// The event behind it, if any.
+    pub event_id: Option<String>,
+    /// An alert whose key is already in the outbox is not added again (replays after a restart).
+    pub dedupe_key: Option<String>,
+    /// What the consumers show, as JSON (codes and numbers, no prose).
+    pub payload: serde_json::Value,
+}
+
+/// An alert as stored, with its sequence number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Increasing and never reused (there may be gaps).
+    pub seq: i64,
+    /// The alert.
+    pub alert: NewAlert,
+    /// Who acknowledged it, and when (UTC ms).
+    pub acked: Option<(String, TimestampMs)>,
 }

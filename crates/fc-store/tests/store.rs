@@ -736,6 +736,7 @@ async fn import_runs_and_feed_cursor() {
                 feed: "ws://feed".into(),
                 seq: 41,
             }),
+            ..WriteBatch::default()
         })
         .await
         .unwrap();
@@ -750,7 +751,7 @@ async fn migrations_are_applied_once_and_data_survives_reopen() {
     let store = Store::open(&url).await.unwrap();
     assert_eq!(store.backend(), "sqlite");
     let applied = store.applied_migrations().await.unwrap();
-    assert_eq!(applied, vec![1]);
+    assert_eq!(applied, vec![1, 2]);
     store.write_batch(batch(fleet(3))).await.unwrap();
     store.close().await;
 
@@ -792,6 +793,7 @@ async fn a_failing_batch_leaves_nothing() {
                     feed: "f".into(),
                     seq: 1,
                 }),
+                ..WriteBatch::default()
             })
             .await
             .unwrap_err();

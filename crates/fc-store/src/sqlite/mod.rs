@@ -4,6 +4,7 @@
 //! beats `SQLITE_BUSY` retries) and a small pool of read-only connections,
 //! which WAL lets read while a batch is being written.
 
+mod events;
 mod sql;
 mod write;
 

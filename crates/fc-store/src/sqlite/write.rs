@@ -22,6 +22,7 @@ use fc_model::{Purchase, TelemetryPoint, TimestampMs};
 use sqlx::sqlite::{SqliteArguments, SqliteConnection};
 use sqlx::{Arguments, AssertSqlSafe, Connection, Row};
 
+use super::events::{insert_alerts, upsert_events};
 use super::sql::{Multi, chunk_sizes, purchase_columns};
 use super::{SqliteStore, point_from_row, purchase_from_row};
 use crate::compare::{
@@ -561,6 +562,8 @@ pub(super) async fn write_batch(
         points,
         mut quarantine,
         cursor,
+        events,
+        alerts,
     } = batch;
     let mut ids = Interned::new(&points);
     let mut conn = store.writer.acquire().await?;
@@ -572,6 +575,8 @@ pub(super) async fn write_batch(
             let aggs = ids.aggregate(&points, None);
             upsert_stats(store, &mut tx, &aggs).await?;
             let quarantined = insert_quarantine(store, &mut tx, &quarantine).await?;
+            let events = upsert_events(&mut tx, &events).await?;
+            let alerts = insert_alerts(&mut tx, &alerts).await?;
             if let Some(c) = &cursor {
                 store_cursor(&mut tx, c).await?;
             }
@@ -581,6 +586,8 @@ pub(super) async fn write_batch(
             return Ok(WriteOutcome {
                 stored,
                 quarantined,
+                events,
+                alerts,
                 ..WriteOutcome::default()
             });
         }
@@ -612,6 +619,8 @@ pub(super) async fn write_batch(
     let conflicts = classified.conflicts.len() as u64;
     quarantine.extend(classified.conflicts);
     let quarantined = insert_quarantine(store, &mut tx, &quarantine).await?;
+    let events = upsert_events(&mut tx, &events).await?;
+    let alerts = insert_alerts(&mut tx, &alerts).await?;
     if let Some(c) = &cursor {
         store_cursor(&mut tx, c).await?;
     }
@@ -623,6 +632,8 @@ pub(super) async fn write_batch(
         duplicates: classified.duplicates,
         conflicts,
         quarantined,
+        events,
+        alerts,
     })
 }
 

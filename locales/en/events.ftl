@@ -1,0 +1,21 @@
+# Stored events, verdicts and alerts (fuelcopilot detect, events, verdict, alerts).
+detect-done = Detection over { $trucks } trucks ({ $points } points): { $events } events, { $changed } new or changed, { $retracted } retracted, { $alerts } new alerts
+events-empty = No events.
+events-line = { $id }  { $kind } ({ $status }) { $start }: { $volume } L, confidence { $confidence } { $verdict }
+events-kind-fill = fill
+events-kind-drain = drain
+events-kind-sensor-fault = sensor fault
+events-status-provisional = provisional
+events-status-final = final
+events-status-retracted = retracted
+events-verdict-confirmed = [confirmed theft, by { $by }]
+events-verdict-false-alarm = [false alarm, by { $by }]
+alerts-empty = No alerts.
+alerts-line = #{ $seq } { $kind } { $truck } { $time } { $acked }
+alerts-acked = (acknowledged by { $by })
+alerts-kind-fill = refuel
+alerts-kind-drain = possible theft
+alerts-kind-sensor-fault = sensor fault
+alerts-kind-low-fuel = low fuel
+alerts-kind-long-idle = long idle
+alerts-kind-offline = offline

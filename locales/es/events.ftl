@@ -1,0 +1,21 @@
+# Eventos guardados, veredictos y alertas (fuelcopilot detect, events, verdict, alerts).
+detect-done = Detección sobre { $trucks } camiones ({ $points } puntos): { $events } eventos, { $changed } nuevos o cambiados, { $retracted } retirados, { $alerts } alertas nuevas
+events-empty = No hay eventos.
+events-line = { $id }  { $kind } ({ $status }) { $start }: { $volume } L, confianza { $confidence } { $verdict }
+events-kind-fill = repostaje
+events-kind-drain = extracción
+events-kind-sensor-fault = fallo del sensor
+events-status-provisional = provisional
+events-status-final = definitivo
+events-status-retracted = retirado
+events-verdict-confirmed = [robo confirmado, por { $by }]
+events-verdict-false-alarm = [falsa alarma, por { $by }]
+alerts-empty = No hay alertas.
+alerts-line = #{ $seq } { $kind } { $truck } { $time } { $acked }
+alerts-acked = (reconocida por { $by })
+alerts-kind-fill = repostaje
+alerts-kind-drain = posible robo
+alerts-kind-sensor-fault = fallo del sensor
+alerts-kind-low-fuel = combustible bajo
+alerts-kind-long-idle = ralentí prolongado
+alerts-kind-offline = sin conexión
