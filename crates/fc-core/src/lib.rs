@@ -45,11 +45,11 @@ pub use live::{
     LiveSource, TruckUpdate, TruckUpdateBatch, random_token, serve_feed,
 };
 pub use local_time::{local_minutes, local_time};
-pub use report_coach::{coach_text, recommendation_text};
 pub use ml::{
     DEFAULT_TRAIN_SEEDS, ModelLoad, TheftModel, TrainReport, TrainRequest, default_model_path,
     load_model, train,
 };
+pub use report_coach::{coach_text, recommendation_text};
 pub use report_html::{render_html, write_html};
 pub use settings::{FleetSettings, Preferences, parse_tz};
 pub use simulate::{parse_profile, simulate};
