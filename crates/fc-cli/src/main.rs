@@ -2,8 +2,10 @@
 //! calls `fc_core`, and renders results as translated text or as JSON.
 
 mod analysis;
+mod coach;
 mod events;
 mod live;
+mod ml;
 mod render;
 
 use std::io::Write;
@@ -54,6 +56,8 @@ enum Command {
     ServeFeed(live::ServeFeedArgs),
     /// Server mode: follow a feed (or the simulator) headless and expose the bus over WebSocket.
     Serve(live::ServeArgs),
+    /// Train the theft model (simulated seeds, labelled folders, the database's verdicts).
+    Train(ml::TrainArgs),
     /// Run the detector over the stored telemetry and store its events and alerts.
     Detect(events::DetectArgs),
     /// List stored fills, drains and sensor faults with their verdicts.
@@ -62,6 +66,8 @@ enum Command {
     Verdict(events::VerdictArgs),
     /// List open alerts, or those after a sequence number; acknowledge one.
     Alerts(events::AlertsArgs),
+    /// Driver scorecards and recommendations with their fuel and money savings.
+    Coach(coach::CoachArgs),
 }
 
 #[derive(Debug, Args)]
@@ -171,11 +177,22 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             Command::Eval(args) => return analysis::eval(args, cli.json, tr),
             Command::ServeFeed(args) => return live::serve_feed(args, cli.json, tr).await,
             Command::Serve(args) => return live::serve(args, cli.db.clone(), cli.json, tr).await,
+            Command::Train(args) => {
+                // The database lends its verdicts when asked for or when it exists.
+                let default = fc_core::paths::default_db_path();
+                let db = cli
+                    .db
+                    .as_deref()
+                    .map(str::to_string)
+                    .or_else(|| default.exists().then(fc_core::paths::default_db_url));
+                return ml::train(args, db.as_deref(), cli.json, tr).await;
+            }
             other => other,
         };
         let core = Core::open(&db).await?;
         let code = match command {
             Command::Import(args) => import(&core, args, cli.json, tr).await?,
+            Command::Coach(args) => coach::coach(&core, args, cli.json, tr).await?,
             Command::Export(args) => export(&core, args, cli.json, tr).await?,
             Command::Trucks => {
                 let trucks = core.trucks().await?;
@@ -211,7 +228,8 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             | Command::Simulate(_)
             | Command::Eval(_)
             | Command::ServeFeed(_)
-            | Command::Serve(_) => ExitCode::SUCCESS,
+            | Command::Serve(_)
+            | Command::Train(_) => ExitCode::SUCCESS,
         };
         core.close().await;
         Ok(code)

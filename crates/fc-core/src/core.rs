@@ -117,7 +117,11 @@ impl Core {
             Some(name) => crate::settings::parse_tz(name)?,
             None => self.fleet_settings().await?.tz()?,
         };
-        import::import_files(&self.store, tz, request, progress).await
+        let (reports, touched) = import::import_files(&self.store, tz, request, progress).await?;
+        // Coaching rollups of the days this import touched (decision 10).
+        let settings = self.fleet_settings().await?;
+        crate::coach::rebuild_rollups(&self.store, &settings, &touched).await?;
+        Ok(reports)
     }
 
     /// Writes stored points as canonical CSV; returns the number of rows.
