@@ -18,8 +18,14 @@ cd "$(dirname "$0")/.."
 cargo build --release -q -p fc-cli
 cargo build --release -q -p fc-live --example live_bench
 TMP=$(mktemp -d)
-# Copies: the shared target dir may be rebuilt from another checkout meanwhile.
-cp "$CARGO_TARGET_DIR/release/fuelcopilot" "$CARGO_TARGET_DIR/release/examples/live_bench" "$TMP/"
+# Copies: a shared target dir may be rebuilt from another checkout meanwhile, which
+# replaces release/fuelcopilot; the newest per-checkout artifact in deps/ that has
+# `serve-feed` is this build's.
+cp "$CARGO_TARGET_DIR/release/examples/live_bench" "$TMP/"
+for f in $(ls -t "$CARGO_TARGET_DIR"/release/deps/fuelcopilot-* | grep -v '\.d$'); do
+    if "$f" serve-feed --help >/dev/null 2>&1; then cp "$f" "$TMP/fuelcopilot"; break; fi
+done
+[ -x "$TMP/fuelcopilot" ] || { echo "no fuelcopilot build with serve-feed found" >&2; exit 1; }
 BIN="$TMP"
 export FUELCOPILOT_DATA_DIR="$TMP"
 GW_PID=

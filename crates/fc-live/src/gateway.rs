@@ -38,6 +38,8 @@ pub struct GatewayConfig {
     pub window: u32,
     /// Batches kept for resuming clients (the replay window).
     pub replay_batches: usize,
+    /// And at most this many bytes of them (encoded).
+    pub replay_bytes: usize,
     /// Most points per batch.
     pub max_batch_points: usize,
     /// Deliberate misbehaviour, for testing clients.
@@ -52,6 +54,7 @@ impl Default for GatewayConfig {
             heartbeat_ms: 2_000,
             window: 256,
             replay_batches: 100_000,
+            replay_bytes: 256 << 20,
             max_batch_points: 1_000,
             chaos: Chaos::default(),
         }
@@ -98,6 +101,7 @@ struct Entry {
 
 struct JournalInner {
     entries: VecDeque<Arc<Entry>>,
+    bytes: usize,
     head: i64,
     ended: bool,
     trucks: Vec<TruckProfile>,
@@ -107,6 +111,7 @@ struct JournalInner {
 struct Journal {
     inner: Mutex<JournalInner>,
     cap: usize,
+    cap_bytes: usize,
     head_tx: watch::Sender<i64>,
     stream: String,
 }
@@ -125,12 +130,13 @@ impl Journal {
             emitted_ms: now_ms(),
             points,
         });
-        j.entries.push_back(Arc::new(Entry {
-            seq,
-            text: Utf8Bytes::from(batch.encode()),
-        }));
-        while j.entries.len() > self.cap {
-            j.entries.pop_front();
+        let text = Utf8Bytes::from(batch.encode());
+        j.bytes += text.len();
+        j.entries.push_back(Arc::new(Entry { seq, text }));
+        while j.entries.len() > self.cap || (j.bytes > self.cap_bytes && j.entries.len() > 1) {
+            if let Some(e) = j.entries.pop_front() {
+                j.bytes -= e.text.len();
+            }
         }
         drop(j);
         self.head_tx.send_replace(seq);
@@ -198,11 +204,13 @@ impl Gateway {
         let journal = Arc::new(Journal {
             inner: Mutex::new(JournalInner {
                 entries: VecDeque::new(),
+                bytes: 0,
                 head: 0,
                 ended: false,
                 trucks: started.trucks,
             }),
             cap: self.config.replay_batches,
+            cap_bytes: self.config.replay_bytes.max(1),
             head_tx,
             stream: format!("{:x}-{:x}", now_ms(), rand::random::<u32>()),
         });
