@@ -30,7 +30,7 @@ use crate::error::{CoreError, Result};
 use crate::settings::FleetSettings;
 
 /// Rows per batch from the reader thread: large enough to amortise the channel.
-const BATCH_ROWS: usize = 4096;
+const BATCH_ROWS: usize = 16_384;
 
 /// A model that reranks events and candidates (decision 12). This is the seam the
 /// ML work plugs into; without one, `confidence` is the detector's own.
@@ -48,6 +48,11 @@ pub trait EventModel: Send + Sync {
     /// The confidence used for alerting, from the rule's and the model's.
     fn combine(&self, rule_confidence: f64, ml_score: f64) -> f64 {
         0.5 * (rule_confidence + ml_score)
+    }
+    /// A theft model that wants each truck's telemetry context (`fc-ml`); with one,
+    /// scores use the context and carry an explanation.
+    fn theft_model(&self) -> Option<&fc_ml::Model> {
+        None
     }
 }
 
@@ -151,9 +156,7 @@ pub fn analyze_files(
         let bytes_total = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         let file_index = u32::try_from(index).unwrap_or(u32::MAX);
         let tally = stream_file(reader, &name, &mut |batch, bytes, rows| {
-            for p in batch {
-                session.push(p);
-            }
+            session.push_batch(batch);
             progress(ImportProgress {
                 file: name.clone(),
                 file_index,
@@ -279,7 +282,7 @@ fn stream_file(
     name: &str,
     sink: &mut dyn FnMut(&[TelemetryPoint], u64, u64),
 ) -> Result<AnalysisFileDto> {
-    let (tx, rx) = sync_channel::<Msg>(4);
+    let (tx, rx) = sync_channel::<Msg>(2);
     let name = name.to_string();
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -334,6 +337,8 @@ fn stream_file(
 /// One truck's streaming state.
 struct TruckRun<'p> {
     det: TruckDetector,
+    /// Telemetry context for a theft model (only when one is loaded).
+    track: Option<fc_ml::TruckTrack>,
     ledger: LedgerBuilder<'p>,
     coach: RollupBuilder<'p>,
     updates: Vec<EventUpdate>,
@@ -356,6 +361,7 @@ struct TruckResult {
     duplicates: u64,
     events: Vec<FuelEvent>,
     candidates: Vec<Candidate>,
+    track: Option<fc_ml::TruckTrack>,
 }
 
 struct Session<'p> {
@@ -364,7 +370,13 @@ struct Session<'p> {
     dcfg: DetectorConfig,
     lcfg: LedgerConfig,
     keep_candidates: bool,
-    runs: HashMap<String, TruckRun<'p>>,
+    keep_tracks: bool,
+    /// Truck id -> its slot in `runs` (looked up once per row).
+    keys: HashMap<String, usize>,
+    /// Streaming state per truck; a slot is emptied when its truck finishes.
+    runs: Vec<Option<TruckRun<'p>>>,
+    /// Scratch of `push_batch`: (slot, position in the batch), reused batch after batch.
+    order: Vec<(u32, u32)>,
     done: BTreeMap<String, TruckResult>,
     ccfg: CoachConfig,
     coach_tz: chrono_tz::Tz,
@@ -388,7 +400,13 @@ impl<'p> Session<'p> {
             },
             // A model reranks candidates, so it needs them too.
             keep_candidates: request.candidates || request.model.is_some(),
-            runs: HashMap::new(),
+            keep_tracks: request
+                .model
+                .as_ref()
+                .is_some_and(|m| m.theft_model().is_some()),
+            keys: HashMap::new(),
+            runs: Vec::new(),
+            order: Vec::new(),
             done: BTreeMap::new(),
             ccfg: crate::coach::coach_config(settings),
             coach_tz: settings.tz().unwrap_or(chrono_tz::Tz::UTC),
@@ -397,9 +415,45 @@ impl<'p> Session<'p> {
     }
 
     fn push(&mut self, p: &TelemetryPoint) {
-        if let Some(run) = self.runs.get_mut(p.truck_id.as_str()) {
+        let k = self.slot(p);
+        if let Some(run) = self.runs[k].as_mut() {
             run.push(p, self.keep_candidates);
-            return;
+        }
+    }
+
+    /// Feeds a batch truck by truck. Each truck's points keep their order, so every
+    /// detector and ledger sees exactly what `push` point by point would give it; but
+    /// a truck's state (a few KB) is loaded into the cache once per batch instead of
+    /// once per row: with 1,000 interleaved trucks, cache misses cost more CPU than
+    /// detection itself (0.86 vs 1.58 s of CPU for 1M rows, sorted vs interleaved).
+    fn push_batch(&mut self, batch: &[TelemetryPoint]) {
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        for (i, p) in batch.iter().enumerate() {
+            let k = self.slot(p);
+            order.push((
+                u32::try_from(k).unwrap_or(u32::MAX),
+                u32::try_from(i).unwrap_or(u32::MAX),
+            ));
+        }
+        // By slot, then by position: a stable grouping.
+        order.sort_unstable();
+        for &(k, i) in &order {
+            if let (Some(Some(run)), Some(p)) =
+                (self.runs.get_mut(k as usize), batch.get(i as usize))
+            {
+                run.push(p, self.keep_candidates);
+            }
+        }
+        self.order = order;
+    }
+
+    /// The slot of the point's truck, starting its run on its first point.
+    fn slot(&mut self, p: &TelemetryPoint) -> usize {
+        if let Some(&k) = self.keys.get(p.truck_id.as_str())
+            && self.runs[k].is_some()
+        {
+            return k;
         }
         let (profile, has_profile) = match self.profiles.get(&p.truck_id) {
             Some(prof) => (prof, true),
@@ -410,8 +464,9 @@ impl<'p> Session<'p> {
             truck_id: p.truck_id.clone(),
             ..profile.clone()
         };
-        let mut run = TruckRun {
+        let run = TruckRun {
             det: TruckDetector::new(&det_profile, &self.dcfg),
+            track: self.keep_tracks.then(fc_ml::TruckTrack::new),
             ledger: LedgerBuilder::new(&p.truck_id, profile, i64::MIN, i64::MAX, &self.lcfg),
             coach: RollupBuilder::new(&p.truck_id, profile, self.coach_tz, &self.ccfg),
             updates: Vec::new(),
@@ -425,12 +480,29 @@ impl<'p> Session<'p> {
             first: p.ts,
             last: p.ts,
         };
-        run.push(p, self.keep_candidates);
-        self.runs.insert(p.truck_id.clone(), run);
+        match self.keys.get(p.truck_id.as_str()) {
+            // A truck that finished and comes back (stored data is ordered by truck, so
+            // only out-of-order input does this) starts again in its old slot.
+            Some(&k) => {
+                self.runs[k] = Some(run);
+                k
+            }
+            None => {
+                self.runs.push(Some(run));
+                let k = self.runs.len() - 1;
+                self.keys.insert(p.truck_id.clone(), k);
+                k
+            }
+        }
     }
 
     fn finish_truck(&mut self, truck_id: &str) {
-        let Some(mut run) = self.runs.remove(truck_id) else {
+        let Some(mut run) = self
+            .keys
+            .get(truck_id)
+            .and_then(|&k| self.runs.get_mut(k))
+            .and_then(Option::take)
+        else {
             return;
         };
         let mut updates = std::mem::take(&mut run.updates);
@@ -461,6 +533,7 @@ impl<'p> Session<'p> {
                 } else {
                     Vec::new()
                 },
+                track: run.track,
             },
         );
     }
@@ -472,12 +545,38 @@ impl<'p> Session<'p> {
         zone: &str,
         request: &AnalyzeRequest,
     ) -> AnalysisReport {
-        let ids: Vec<String> = self.runs.keys().cloned().collect();
+        let ids: Vec<String> = self
+            .keys
+            .iter()
+            .filter(|(_, k)| self.runs[**k].is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
         for id in ids {
             self.finish_truck(&id);
         }
+        let theft = request.model.as_deref().and_then(|m| m.theft_model());
+        let contextual = theft.map(|m| {
+            let fills: Vec<FuelEvent> = self
+                .done
+                .values()
+                .flat_map(|t| {
+                    t.events
+                        .iter()
+                        .filter(|e| e.kind == EventKind::Fill)
+                        .cloned()
+                })
+                .collect();
+            let tracks = self
+                .done
+                .iter()
+                .filter_map(|(id, t)| t.track.as_ref().map(|tr| (id.as_str(), tr)))
+                .collect();
+            let tz = crate::settings::parse_tz(zone).unwrap_or(chrono_tz::UTC);
+            crate::ml::Contextual::new(m, tz, purchases, &fills, tracks)
+        });
         let scorer = Scorer {
             model: request.model.as_deref(),
+            contextual: contextual.as_ref(),
             threshold: settings.alert_threshold,
         };
         let mut events = Vec::new();
@@ -580,18 +679,42 @@ impl TruckRun<'_> {
                 EventUpdate::Candidate(_) => keep_candidates,
             });
         }
-        self.ledger.push(p);
+        // The session routed the point by its truck id already.
+        self.ledger.push_own(p);
         self.coach.push(p);
+        // The model's telemetry context (kept only when a model scores).
+        if let Some(track) = &mut self.track {
+            track.push(p);
+        }
     }
 }
 
 /// Sets the scores of decision 12 in one place.
 struct Scorer<'m> {
     model: Option<&'m dyn EventModel>,
+    contextual: Option<&'m crate::ml::Contextual<'m>>,
     threshold: f64,
 }
 
 impl Scorer<'_> {
+    fn scores_of(&self, item: &fc_ml::Item<'_>) -> Scores {
+        let scored = self.contextual.and_then(|c| c.score(item));
+        match (self.model, scored) {
+            (Some(m), Some(s)) => Scores {
+                ml_score: Some(s.probability),
+                confidence: m.combine(item.rule_confidence, s.probability),
+                model_version: Some(m.version()),
+                explanation: Some(crate::dto_analysis::explanation_dto(&s)),
+            },
+            _ => self.scores(
+                item.kind,
+                item.volume_l,
+                item.rule_confidence,
+                item.evidence,
+            ),
+        }
+    }
+
     fn scores(&self, kind: EventKind, volume: f64, rule: f64, ev: &Evidence) -> Scores {
         match self.model {
             Some(m) => {
@@ -600,18 +723,24 @@ impl Scorer<'_> {
                     ml_score: Some(ml),
                     confidence: m.combine(rule, ml),
                     model_version: Some(m.version()),
+                    explanation: None,
                 }
             }
             None => Scores {
                 ml_score: None,
                 confidence: rule,
                 model_version: None,
+                explanation: None,
             },
         }
     }
 
     fn event(&self, e: &FuelEvent) -> EventDto {
-        let s = self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence);
+        let s = if e.kind == EventKind::SensorFault {
+            self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence)
+        } else {
+            self.scores_of(&fc_ml::Item::of_event(e))
+        };
         EventDto {
             id: e.id.clone(),
             truck_id: e.truck_id.clone(),
@@ -629,11 +758,12 @@ impl Scorer<'_> {
             alert: e.kind != EventKind::SensorFault && s.confidence >= self.threshold,
             detector_version: e.detector_version.clone(),
             evidence: evidence_dto(&e.evidence),
+            explanation: s.explanation,
         }
     }
 
     fn candidate(&self, c: &Candidate) -> EventDto {
-        let s = self.scores(c.kind, c.volume_l, c.rule_confidence, &c.evidence);
+        let s = self.scores_of(&fc_ml::Item::of_candidate(c));
         EventDto {
             id: c.id.clone(),
             truck_id: c.truck_id.clone(),
@@ -651,6 +781,7 @@ impl Scorer<'_> {
             alert: false,
             detector_version: DETECTOR_VERSION.to_string(),
             evidence: evidence_dto(&c.evidence),
+            explanation: s.explanation,
         }
     }
 }
@@ -659,6 +790,7 @@ struct Scores {
     ml_score: Option<f64>,
     confidence: f64,
     model_version: Option<String>,
+    explanation: Option<Vec<crate::dto_analysis::ContributionDto>>,
 }
 
 /// The snake_case code serde gives a unit enum variant.

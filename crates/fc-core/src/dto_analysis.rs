@@ -91,6 +91,33 @@ pub struct EventDto {
     pub detector_version: String,
     /// Why, with the numbers.
     pub evidence: EvidenceDto,
+    /// The model's largest contributions to `ml_score`; absent without a model.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Vec<ContributionDto>>,
+}
+
+/// One feature's push on a model score, in log-odds (positive: towards a real event).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ContributionDto {
+    /// Feature name (see `crates/fc-ml/FEATURES.md`).
+    pub feature: String,
+    /// Its value (absent: unknown, the training mean was used).
+    pub value: Option<f64>,
+    /// Contribution to the log-odds.
+    pub log_odds: f64,
+}
+
+/// The explanation of a model score.
+pub(crate) fn explanation_dto(s: &fc_ml::Scored) -> Vec<ContributionDto> {
+    s.top
+        .iter()
+        .map(|c| ContributionDto {
+            feature: c.feature.clone(),
+            value: c.value.is_finite().then_some(c.value),
+            log_odds: c.log_odds,
+        })
+        .collect()
 }
 
 /// One truck's fuel ledger and efficiency over the analysed data.
@@ -335,6 +362,36 @@ pub struct EvalRunDto {
     pub labels: u64,
     /// Every method's scores.
     pub methods: Vec<MethodScoreDto>,
+    /// Rule-only against rule+ML, per kind, when a model was given.
+    #[ts(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ml: Option<Vec<fc_ml::metrics::KindComparison>>,
+}
+
+/// Rule-only or rule+ML figures over runs (one operating point of one kind).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MlSummaryDto {
+    /// Profile, or the folder.
+    pub group: String,
+    /// `fill` or `drain`.
+    pub kind: String,
+    /// `rules`, `ml_fleet_threshold`, `ml_rule_recall` or `ml_same_recall`.
+    pub method: String,
+    /// Runs.
+    pub runs: u32,
+    /// Precision.
+    pub precision: SpreadDto,
+    /// Recall.
+    pub recall: SpreadDto,
+    /// F1.
+    pub f1: SpreadDto,
+    /// False alarms per 100 truck-days.
+    pub false_per_100_truck_days: SpreadDto,
+    /// Precision of the top 10 alerts per 100 truck-days (by rule confidence for
+    /// `rules`, by the model otherwise).
+    pub precision_at_top: SpreadDto,
+    /// ROC AUC over every event and candidate (rule confidence for `rules`).
+    pub roc_auc: SpreadDto,
 }
 
 /// Mean, standard deviation and range over runs.
@@ -389,6 +446,14 @@ pub struct EvalReport {
     pub runs: Vec<EvalRunDto>,
     /// Mean and spread per group and method.
     pub summary: Vec<MethodSummaryDto>,
+    /// The model compared, if any.
+    #[ts(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Rule-only against rule+ML, mean and spread per group, kind and operating point.
+    #[ts(skip)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ml_summary: Vec<MlSummaryDto>,
     /// Wall time, milliseconds.
     #[ts(type = "number")]
     pub elapsed_ms: u64,

@@ -11,7 +11,9 @@ mod error;
 mod eval;
 mod events;
 mod import;
+mod live;
 mod local_time;
+pub mod ml;
 pub mod paths;
 mod report_coach;
 mod report_html;
@@ -38,7 +40,15 @@ pub use fc_import::FileKind;
 pub use fc_sim::{Profile as SimProfile, SimConfig};
 pub use fc_store::VerdictKind;
 pub use import::{DateOrder, DecimalSep, ImportRequest};
+pub use live::{
+    Alert, AlertKind, BusServerConfig, Chaos, FeedServeOptions, FeedSource, FleetStats, LiveHandle,
+    LiveSource, TruckUpdate, TruckUpdateBatch, random_token, serve_feed,
+};
 pub use local_time::{local_minutes, local_time};
+pub use ml::{
+    DEFAULT_TRAIN_SEEDS, ModelLoad, TheftModel, TrainReport, TrainRequest, default_model_path,
+    load_model, train,
+};
 pub use report_coach::{coach_text, recommendation_text};
 pub use report_html::{render_html, write_html};
 pub use settings::{FleetSettings, Preferences, parse_tz};

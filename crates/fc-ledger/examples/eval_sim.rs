@@ -159,6 +159,7 @@ fn fmt_ts(ms: i64) -> String {
 fn explain(
     method: usize,
     events: &[FuelEvent],
+    candidates: &[fc_ledger::Candidate],
     labels: &[Label],
     elabels: &[eval::Label],
     traps: &[Trap],
@@ -204,9 +205,29 @@ fn explain(
                     )
                 })
                 .collect();
+            // sub-threshold candidates of the same kind overlapping the label: how close it came
+            let cands: Vec<String> = candidates
+                .iter()
+                .filter(|c| {
+                    c.truck_id == l.truck_id
+                        && kind_str(c.kind) == l.kind.as_str()
+                        && near((c.start_ms, c.end_ms), (l.start, l.end), MATCH_SLACK_MS)
+                })
+                .map(|c| {
+                    format!(
+                        "{:.0}L/thr{:.0}:{:?}:n{:.1}:cons{:.1}:th{:.1}",
+                        c.volume_l,
+                        c.evidence.threshold_l,
+                        c.evidence.reason.code,
+                        c.evidence.noise_l,
+                        c.evidence.reason.consumption_allowance_l,
+                        c.evidence.reason.thermal_allowance_l
+                    )
+                })
+                .collect();
             let _ = writeln!(
                 detail,
-                "  MISS {} {} {} {:.1}L {}..{} lvl {:.0}->{:.0} traps[{}] near[{}]",
+                "  MISS {} {} {} {:.1}L {}..{} lvl {:.0}->{:.0} traps[{}] near[{}] cand[{}]",
                 l.truck_id,
                 k,
                 l.scenario,
@@ -216,7 +237,8 @@ fn explain(
                 l.level_before_l,
                 l.level_after_l,
                 tr,
-                seen.join(" ")
+                seen.join(" "),
+                cands.join(" ")
             );
         }
     }
@@ -376,6 +398,7 @@ fn run(
         explain(
             mi,
             events.of(method),
+            if mi == 0 { &events.candidates } else { &[] },
             &labels,
             &elabels,
             &traps,

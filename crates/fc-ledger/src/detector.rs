@@ -31,6 +31,8 @@ const MAX_EVIDENCE: usize = 64;
 /// when placing a rise found across a trip: slosh is zero-mean, a median of 5 readings a
 /// few minutes apart keeps it to tens of litres, far below a refuel.
 const JUMP_N: usize = 5;
+/// Moving readings a leg's level needs before it is compared with a trusted one.
+const MOVE_MIN_N: usize = 3;
 /// E[|Z| given |Z| below its 80th percentile] for a standard normal Z.
 const TRIMMED_HALF_NORMAL_MEAN: f64 = 0.5586;
 /// A fuel counter rising faster than this is garbage, not consumption.
@@ -178,7 +180,11 @@ impl TruckDetector {
             },
             _ => self.buf.len(),
         };
-        self.buf.insert(pos, s);
+        if pos == self.buf.len() {
+            self.buf.push_back(s);
+        } else {
+            self.buf.insert(pos, s);
+        }
         let max = self.max_seen.map_or(s.ts, |m| m.max(s.ts));
         self.max_seen = Some(max);
         let horizon = max.saturating_sub(self.lateness_ms);
@@ -310,16 +316,36 @@ struct Open {
     ign: i8,
     moved: bool,
     unobs_ms: i64,
+    /// Expected consumption at the end, when known; else looked up in the history.
+    u_end: f64,
 }
 
 /// A stop or gap that ended: the level before it and the first levels read after it.
 #[derive(Debug, Clone, Copy)]
 struct JumpWait {
     start: i64,
-    end: i64,
     before: f64,
+    /// Median of the newest levels before it whatever the stops between (`lead`), and how many.
+    lead: f64,
+    lead_n: usize,
+    /// Expected consumption (`u`) when it began.
+    u: f64,
     after: [f64; JUMP_N],
     n: usize,
+}
+
+/// The step of the consumption-corrected level across one stop or dark period of a
+/// stretch, from the medians of the levels read on the legs either side of it.
+#[derive(Debug, Clone, Copy)]
+struct Jump {
+    start: i64,
+    /// Median of the newest levels before it, across short stops too, and how many.
+    lead: f64,
+    lead_n: usize,
+    /// after - before.
+    rise: f64,
+    /// Expected consumption (`u`) when it began.
+    u: f64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -381,6 +407,9 @@ struct Core {
     block_on: Ring,
     /// Noise (one sigma) of a median of `BLOCK` readings, measured; NaN until then.
     s8: f64,
+    /// `s8` from engine-on blocks only (idling: readings every 30-60 s, minutes apart);
+    /// NaN until measured.
+    s8_on: f64,
     /// |level after a trip - level before| of trips that showed no event (consumption-corrected).
     stop_diffs: Ring,
     /// Noise (one sigma) of a level read at one stop as seen from another; NaN until measured.
@@ -413,12 +442,28 @@ struct Core {
     raw_pos: usize,
     /// Median of `raw` when the current stop or gap began (the level before it).
     still_before: f64,
+    /// `lead` median when the current stop or gap began, and how many readings.
+    still_lead: f64,
+    still_lead_n: usize,
+    /// The newest `JUMP_N` consumption-corrected levels, moving ones included, kept across
+    /// stops (ring): the level just before a stop when its leg was too short to show it.
+    lead: [f64; JUMP_N],
+    lead_len: usize,
+    lead_pos: usize,
+    /// Expected consumption when the current stop or gap began.
+    still_before_u: f64,
     /// When the current stop or gap began.
     still_before_ts: i64,
     /// A stop or gap of this stretch that just ended, waiting for `JUMP_N` levels after it.
     jump_wait: Option<JumpWait>,
     /// The stop or gap of this stretch across which the level rose most: (start, end, rise).
-    best_jump: Option<(i64, i64, f64)>,
+    best_jump: Option<Jump>,
+    /// |level before a stop from the moving readings of the leg - trusted level at the
+    /// stop| of trips that showed no event: the error of a level read on the move.
+    move_diffs: Ring,
+    /// Noise (one sigma) of a level read as the median of moving readings, compared with
+    /// a trusted one; NaN until measured.
+    s_move: f64,
     last_obs_ts: Option<i64>,
     // levels and events
     anchor: Option<Anchor>,
@@ -602,6 +647,7 @@ impl Core {
             block_off: Ring::new(BLOCK_CAP),
             block_on: Ring::new(BLOCK_CAP),
             s8: NA,
+            s8_on: NA,
             stop_diffs: Ring::new(BLOCK_CAP),
             s_stop: NA,
             filt: [0.0; 9],
@@ -623,9 +669,17 @@ impl Core {
             raw_len: 0,
             raw_pos: 0,
             still_before: NA,
+            still_lead: NA,
+            still_lead_n: 0,
+            lead: [0.0; JUMP_N],
+            lead_len: 0,
+            lead_pos: 0,
+            still_before_u: 0.0,
             still_before_ts: 0,
             jump_wait: None,
             best_jump: None,
+            move_diffs: Ring::new(BLOCK_CAP),
+            s_move: NA,
             last_obs_ts: None,
             anchor: None,
             refr: [0.0; REF_CAP],
@@ -696,18 +750,27 @@ impl Core {
     /// `sqrt(8 / n)` for fewer readings (an upper bound when the noise is correlated) and
     /// not above one reading's noise, but never below `s8` itself: a slow wander that first
     /// differences cannot see (they measure `sigma`) shows in the block medians.
-    fn level_sd(&self, n: usize) -> f64 {
+    fn level_sd(&self, n: usize, s8: f64) -> f64 {
         let s = self.sigma_eff();
-        if !self.s8.is_finite() || !self.sigma_measured {
+        if !s8.is_finite() || !self.sigma_measured {
             return s;
         }
         let k = (BLOCK as f64 / n.clamp(1, BLOCK) as f64).sqrt();
-        (self.s8 * k).min(s).max(self.s8).max(0.05)
+        (s8 * k).min(s).max(s8).max(0.05)
     }
 
-    /// Base threshold of a comparison of two levels, medians of `na` and `nb` readings.
-    fn pair_thr(&self, na: usize, nb: usize) -> f64 {
-        let (a, b) = (self.level_sd(na), self.level_sd(nb));
+    /// Base threshold of a comparison of two levels, medians of `na` and `nb` readings taken
+    /// with the engine in state `ign`. Block medians of a parked tracker reporting every
+    /// 5-15 min lie hours apart and carry hours of the probe's wander; an idling truck's
+    /// (readings every 30-60 s) lie minutes apart, as do the levels an idle theft compares:
+    /// so engine-on comparisons use engine-on blocks once they are measured.
+    fn pair_thr(&self, na: usize, nb: usize, ign: i8) -> f64 {
+        let s8 = if ign == 1 && self.s8_on.is_finite() {
+            self.s8_on
+        } else {
+            self.s8
+        };
+        let (a, b) = (self.level_sd(na, s8), self.level_sd(nb, s8));
         (self.cfg.k_sigma * (a * a + b * b).sqrt() + self.quantum_l()).max(self.cfg.min_volume_l)
     }
 
@@ -760,6 +823,9 @@ impl Core {
                 if self.still_start.is_none() {
                     self.still_start = Some(lt);
                     self.still_before = self.raw_median();
+                    self.still_lead = self.lead_median();
+                    self.still_lead_n = self.lead_len;
+                    self.still_before_u = self.u;
                     self.still_before_ts = lt;
                 }
                 self.mark_unobserved(false);
@@ -776,8 +842,10 @@ impl Core {
             self.settle_jump();
             self.jump_wait = Some(JumpWait {
                 start: s0,
-                end: s.ts,
                 before: self.still_before,
+                lead: self.still_lead,
+                lead_n: self.still_lead_n,
+                u: self.still_before_u,
                 after: [0.0; JUMP_N],
                 n: 0,
             });
@@ -788,6 +856,9 @@ impl Core {
         if !moving_now && self.still_start.is_none() {
             self.still_start = Some(s.ts);
             self.still_before = self.raw_median();
+            self.still_lead = self.lead_median();
+            self.still_lead_n = self.lead_len;
+            self.still_before_u = self.u;
             self.still_before_ts = s.ts;
         }
         self.last_ts = Some(s.ts);
@@ -940,6 +1011,11 @@ impl Core {
         !gap && dist.is_finite() && dist >= proof_km
     }
 
+    fn lead_median(&self) -> f64 {
+        let mut tmp = self.lead;
+        median_mut(&mut tmp[..self.lead_len])
+    }
+
     fn raw_median(&self) -> f64 {
         let mut tmp = self.raw;
         median_mut(&mut tmp[..self.raw_len])
@@ -947,6 +1023,9 @@ impl Core {
 
     /// Records a level read in any state (moving included), for placing a rise in a trip.
     fn push_raw(&mut self, c: f64) {
+        self.lead[self.lead_pos] = c;
+        self.lead_pos = (self.lead_pos + 1) % JUMP_N;
+        self.lead_len = (self.lead_len + 1).min(JUMP_N);
         self.raw[self.raw_pos] = c;
         self.raw_pos = (self.raw_pos + 1) % JUMP_N;
         self.raw_len = (self.raw_len + 1).min(JUMP_N);
@@ -968,8 +1047,14 @@ impl Core {
             return;
         }
         let rise = median_mut(&mut w.after[..w.n]) - w.before;
-        if self.best_jump.is_none_or(|b| rise > b.2) {
-            self.best_jump = Some((w.start, w.end, rise));
+        if self.best_jump.is_none_or(|b| rise > b.rise) {
+            self.best_jump = Some(Jump {
+                start: w.start,
+                lead: w.lead,
+                lead_n: w.lead_n,
+                rise,
+                u: w.u,
+            });
         }
     }
 
@@ -1166,15 +1251,24 @@ impl Core {
                     // Fuel is not added while driving: a rise found after a trip began at a stop
                     // (or in a dark period) of it: the one across which the levels read all
                     // along, moving ones too, rose by most of it; else the longest.
+                    // Where the rise happened, and the level just before it.
+                    let mut rise_at: Option<Jump> = None;
                     let start = if kind == EventKind::Fill && moved {
                         self.settle_jump();
-                        let here = (self.still_before_ts, med_c - self.still_before);
+                        let here = Jump {
+                            start: self.still_before_ts,
+                            lead: self.still_lead,
+                            lead_n: self.still_lead_n,
+                            rise: med_c - self.still_before,
+                            u: self.still_before_u,
+                        };
                         let jump = match self.best_jump {
-                            Some(j) if !here.1.is_finite() || here.1 <= j.2 => (j.0, j.2),
+                            Some(j) if !here.rise.is_finite() || here.rise <= j.rise => j,
                             _ => here,
                         };
-                        let at = if jump.1 >= 0.5 * delta {
-                            Some(jump.0)
+                        let at = if jump.rise >= 0.5 * delta {
+                            rise_at = Some(jump);
+                            Some(jump.start)
                         } else {
                             self.collect_still.map(|p| p.0)
                         };
@@ -1182,6 +1276,16 @@ impl Core {
                         at.clamp(ws, first_ts)
                     } else {
                         ws
+                    };
+                    // A silent night with a siphon, or a theft on the road, then a refuel before
+                    // the next trusted reading: only their sum reaches the reference. The levels
+                    // read on the leg that led to the pump show the part lost before it.
+                    let split = rise_at.and_then(|j| {
+                        self.split_before_rise(&a, &j, ws, start, cons_allow, thermal)
+                    });
+                    let (before_c, n_before, before_l, u_start, win) = match split {
+                        Some(j) => (j.lead, j.lead_n, j.lead - j.u, j.u, start),
+                        None => (a.c, a.n, a.c - a.u, a.u, ws),
                     };
                     let reason = match (kind, moved) {
                         (EventKind::Fill, true) => ReasonCode::StopToStopRise,
@@ -1194,11 +1298,11 @@ impl Core {
                             kind,
                             dir: delta.signum(),
                             start,
-                            window_start: ws,
-                            before_c: a.c,
-                            n_before: a.n,
-                            before_l: a.c - a.u,
-                            u_start: a.u,
+                            window_start: win,
+                            before_c,
+                            n_before,
+                            before_l,
+                            u_start,
                             src: self.src_since_anchor,
                             thr,
                             final_thr: NA,
@@ -1217,6 +1321,7 @@ impl Core {
                             ign: self.ign,
                             moved,
                             unobs_ms: interval,
+                            u_end: NA,
                         },
                         first_ts,
                     );
@@ -1227,6 +1332,15 @@ impl Core {
                         self.stop_diffs.push(delta.abs());
                         if self.stop_diffs.v.len() >= BLOCK_MIN {
                             self.s_stop = trimmed_sigma(&self.stop_diffs.v, &mut self.scratch);
+                        }
+                        // What the leg's moving readings said just before this stop, against
+                        // what the stop reads once settled: slosh, tilt, the probe's wander.
+                        if self.still_lead.is_finite() && self.still_lead_n >= MOVE_MIN_N {
+                            let d = self.still_lead - med_c;
+                            self.move_diffs.push(d.abs());
+                            if self.move_diffs.v.len() >= BLOCK_MIN {
+                                self.s_move = trimmed_sigma(&self.move_diffs.v, &mut self.scratch);
+                            }
                         }
                     }
                     if moved && self.src_since_anchor == ConsumptionSource::Learned {
@@ -1250,6 +1364,66 @@ impl Core {
         }
         self.collect_len = 0;
         self.collect_fresh = 0;
+    }
+
+    /// The part of a rise found after a trip that was lost before the rise, when the levels
+    /// read on the leg leading to the stop of the rise show it: a drain from the reference to
+    /// that leg is emitted (final or candidate) and, when final, the rise is returned, to be
+    /// measured from that leg's level. The comparison is a trusted level against a median of moving
+    /// readings: its noise `s_move` is measured on the trips that showed nothing. Fuel
+    /// consumed between the leg's readings and the stop is a few litres at most and is in
+    /// the consumption allowance; nothing is split before `s_move` is measured.
+    fn split_before_rise(
+        &mut self,
+        a: &Anchor,
+        j: &Jump,
+        ws: i64,
+        rise_start: i64,
+        cons_allow: f64,
+        thermal: f64,
+    ) -> Option<Jump> {
+        if !self.s_move.is_finite() || !j.lead.is_finite() || j.lead_n < MOVE_MIN_N {
+            return None;
+        }
+        let base = (self.cfg.k_sigma * self.s_move + self.quantum_l()).max(self.cfg.min_volume_l);
+        let thr = base + cons_allow + thermal;
+        let lost = a.c - j.lead;
+        if lost < 0.5 * thr {
+            return None;
+        }
+        self.flush_pending();
+        let d = Open {
+            kind: EventKind::Drain,
+            dir: -1.0,
+            start: ws,
+            window_start: ws,
+            before_c: a.c,
+            n_before: a.n,
+            before_l: a.c - a.u,
+            u_start: a.u,
+            src: self.src_since_anchor,
+            thr,
+            final_thr: NA,
+            cons_allow,
+            thermal_allow: thermal,
+            reason: ReasonCode::StopToStopDrop,
+            extreme: lost,
+            extreme_ts: rise_start,
+            progress_ref: lost,
+            progress_ts: rise_start,
+            step_gap: 0,
+            n_after: 0,
+            provisional: false,
+            lat: NA,
+            lon: NA,
+            ign: self.ign,
+            moved: true,
+            unobs_ms: rise_start - ws,
+            u_end: j.u,
+        };
+        self.emit_closed(d, j.lead, rise_start.max(ws));
+        // A drain short of its threshold is only a candidate: the rise keeps the reference.
+        (lost >= thr).then_some(*j)
     }
 
     /// Threshold of a comparison across the current stretch (noise, consumption, thermal).
@@ -1385,6 +1559,9 @@ impl Core {
             self.block_off.push(d);
         } else {
             self.block_on.push(d);
+            if self.block_on.v.len() >= BLOCK_MIN {
+                self.s8_on = trimmed_sigma(&self.block_on.v, &mut self.scratch);
+            }
         }
         // Same preference as `sigma`: engine-off blocks once there are enough of them.
         let ring = if self.block_off.v.len() >= BLOCK_MIN {
@@ -1536,6 +1713,7 @@ impl Core {
                     ign: self.ign,
                     moved: false,
                     unobs_ms: 0,
+                    u_end: NA,
                 },
                 ts,
             );
@@ -1560,6 +1738,23 @@ impl Core {
                 let m = median_mut(&mut y);
                 // Medians of 5 over 16 consecutive readings: a level of at least `BLOCK` readings.
                 self.set_anchor(m, REF_CAP, ts);
+            }
+        } else if a.n < BLOCK && self.refr_len == BLOCK && false {
+            // A reference taken from the 3 readings of a re-entry is as noisy as 3 readings;
+            // once the stop gave 8 stable ones, their median is the better level (an idle
+            // theft minutes after arriving is judged against it). Same agreement test.
+            let half = BLOCK / 2;
+            let mut x = [0.0; BLOCK];
+            x.copy_from_slice(&self.refr[..BLOCK]);
+            let m1 = median_mut(&mut x[..half]);
+            let m2 = median_mut(&mut x[half..]);
+            if (m2 - m1).abs() <= 0.25 * thr
+                && let Some(anchor) = self.anchor.as_mut()
+            {
+                let mut y = [0.0; BLOCK];
+                y.copy_from_slice(&self.refr[..BLOCK]);
+                anchor.c = median_mut(&mut y);
+                anchor.n = BLOCK;
             }
         }
     }
@@ -1677,7 +1872,7 @@ impl Core {
             return;
         };
         o.src = o.src.max(self.src_since_anchor);
-        let base = self.pair_thr(o.n_before, n_after);
+        let base = self.pair_thr(o.n_before, n_after, o.ign);
         let base = if !o.moved {
             Some(base)
         } else if self.s_stop.is_finite() && self.sigma_measured {
@@ -1777,12 +1972,15 @@ impl Core {
         status: EventStatus,
         revision: u32,
     ) -> FuelEvent {
-        let u_end = self
-            .hist
-            .iter()
-            .rev()
-            .find(|h| h.ts <= end)
-            .map_or(self.u, |h| h.u);
+        let u_end = if o.u_end.is_finite() {
+            o.u_end
+        } else {
+            self.hist
+                .iter()
+                .rev()
+                .find(|h| h.ts <= end)
+                .map_or(self.u, |h| h.u)
+        };
         let expected = (u_end - o.u_start).max(0.0);
         let after_l = f_c - u_end;
         let lo = o.window_start - 15 * 60_000;

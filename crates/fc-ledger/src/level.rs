@@ -18,15 +18,24 @@ impl<'a> LevelReader<'a> {
 
     /// Litres in all tanks; a second sensor missing from one message keeps its last value.
     pub(crate) fn read(&mut self, p: &TelemetryPoint) -> Option<f64> {
+        self.read_parts(p.fuel_l, p.fuel_level_pct, p.fuel_l_2, p.fuel_level_pct_2)
+    }
+
+    /// [`LevelReader::read`] from the four level fields (no point to build per sample).
+    pub(crate) fn read_parts(
+        &mut self,
+        fuel_l: Option<f64>,
+        pct: Option<f64>,
+        fuel_l_2: Option<f64>,
+        pct_2: Option<f64>,
+    ) -> Option<f64> {
         let sane = |v: &f64| v.is_finite() && (0.0..=MAX_LITRES).contains(v);
-        let t1 = p.fuel_l.filter(sane).or_else(|| {
-            p.fuel_level_pct
-                .and_then(|pct| self.profile.tanks.first().map(|t| t.litres(pct)))
-        })?;
-        let t2 = p.fuel_l_2.filter(sane).or_else(|| {
-            p.fuel_level_pct_2
-                .and_then(|pct| self.profile.tanks.get(1).map(|t| t.litres(pct)))
-        });
+        let t1 = fuel_l
+            .filter(sane)
+            .or_else(|| pct.and_then(|pct| self.profile.tanks.first().map(|t| t.litres(pct))))?;
+        let t2 = fuel_l_2
+            .filter(sane)
+            .or_else(|| pct_2.and_then(|pct| self.profile.tanks.get(1).map(|t| t.litres(pct))));
         if t2.is_some() {
             self.last_t2 = t2;
         }

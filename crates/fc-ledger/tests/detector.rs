@@ -466,3 +466,36 @@ fn calibrated_tank_is_read_through_its_table() {
     assert_eq!(f.len(), 1);
     assert!((f[0].volume_l - 300.0).abs() < 10.0, "{}", f[0].volume_l);
 }
+
+#[test]
+fn idle_theft_minutes_after_arriving_is_judged_against_the_stop_not_three_readings() {
+    // A noisy probe (8 L per reading): the reference taken on re-entry is the median of 3
+    // readings; once the stop gave 8 stable ones it is their median, so a theft a few
+    // minutes after arriving is compared with a level as good as the one after it.
+    // Table: (stolen litres, found).
+    for (stolen, found) in [(0.0, false), (18.0, true)] {
+        let mut s = Sim::new(21, 600.0, 420.0);
+        s.noise_l = 8.0;
+        s.slosh_l = 0.0;
+        s.with_counter = true;
+        // A long idle first: the noise of a median of 8 readings is measured on it.
+        s.park(240, true);
+        s.drive(30, 60.0);
+        s.park(12, true);
+        if stolen > 0.0 {
+            s.pump(-stolen, 6.0, true);
+        }
+        s.park(40, true);
+        s.drive(20, 60.0);
+        s.park(20, false);
+        let ev = run(&s);
+        let drains: Vec<_> = fuel_events(&ev)
+            .into_iter()
+            .filter(|e| e.kind == EventKind::Drain)
+            .collect();
+        assert_eq!(drains.len(), usize::from(found), "{stolen}: {drains:#?}");
+        if found {
+            assert_matches_truth(&s, &ev, 0.25);
+        }
+    }
+}

@@ -264,3 +264,65 @@ fn a_refuel_in_a_tracker_outage_is_placed_there_not_at_a_longer_stop_later() {
         fills[0].start_ms
     );
 }
+
+#[test]
+fn a_loss_netted_with_the_next_refuel_is_split_by_the_levels_read_on_the_way() {
+    // A silent night (siphon), or a theft on the road, then a refuel at a quiet stop before
+    // any trusted reading: only their sum reaches the reference. The moving readings on the
+    // way to the pump show the level before it, so the loss is a drain of its own and the
+    // refuel is measured from there. Table: (siphoned at night, stolen on the road).
+    for (siphon, stolen) in [(0.0, 0.0), (150.0, 0.0), (0.0, 80.0)] {
+        let mut s = Trip::new(400.0);
+        s.idle(20);
+        // Ordinary trips first: the error of a level read on the move is measured on them.
+        for _ in 0..14 {
+            s.drive(25);
+            s.idle(15);
+        }
+        s.drive(20);
+        let evening = s.t;
+        s.t += 20_000;
+        s.point(0.0, false, 0.0);
+        s.t += 8 * 60 * MIN; // parked silent overnight
+        s.level -= siphon;
+        s.point(0.0, true, 0.0);
+        let road = s.t;
+        for _ in 0..30 {
+            s.level -= stolen / 30.0;
+            s.drive(1);
+        }
+        let station = s.t;
+        s.quiet_stop(10, 300.0);
+        s.drive(30);
+        s.idle(30);
+        let evs = events(&s.points);
+        let fills: Vec<_> = evs.iter().filter(|e| e.kind == EventKind::Fill).collect();
+        let drains: Vec<_> = evs.iter().filter(|e| e.kind == EventKind::Drain).collect();
+        assert_eq!(fills.len(), 1, "{siphon}/{stolen}: {evs:#?}");
+        assert!(
+            (fills[0].volume_l - 300.0).abs() < 25.0,
+            "{siphon}/{stolen}: {:#?}",
+            fills[0]
+        );
+        assert!(fills[0].start_ms >= station, "{:#?}", fills[0]);
+        let lost = siphon + stolen;
+        if lost == 0.0 {
+            assert!(drains.is_empty(), "{evs:#?}");
+            continue;
+        }
+        assert_eq!(drains.len(), 1, "{siphon}/{stolen}: {evs:#?}");
+        let d = drains[0];
+        assert!(
+            (d.volume_l - lost).abs() < 0.2 * lost,
+            "{siphon}/{stolen}: {d:#?}"
+        );
+        // Its window covers where the fuel went, and ends where the refuel began.
+        let (from, to) = if siphon > 0.0 {
+            (evening, road)
+        } else {
+            (road, station)
+        };
+        assert!(d.start_ms <= from && d.end_ms >= to - MIN, "{d:#?}");
+        assert!(d.end_ms <= fills[0].start_ms, "{d:#?}");
+    }
+}

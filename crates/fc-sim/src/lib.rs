@@ -18,6 +18,7 @@ mod config;
 mod dataset;
 mod fleet;
 mod geo;
+mod reefer;
 mod spec;
 mod truck;
 
