@@ -87,6 +87,9 @@ fn habits_are_found_and_the_hard_route_is_not_punished() {
             .collect();
         let s = summary.join("\n");
         assert!(!rep.model.fallback, "{:?}", rep.model);
+        // Nights parked without a driver are nobody's driving.
+        assert!(rep.drivers.iter().all(|d| !d.driver_id.is_empty()), "{s}");
+        assert_eq!(rep.drivers.len(), 11, "{s}");
         // The idler is told about idling first, the speeder about speed.
         assert_eq!(top("C07").as_deref(), Some("idle"), "seed {seed}\n{s}");
         assert_eq!(top("C08").as_deref(), Some("speeding"), "seed {seed}\n{s}");
@@ -113,7 +116,7 @@ fn habits_are_found_and_the_hard_route_is_not_punished() {
         assert!(low.score.provisional, "{s}");
         let width = |id: &str| card(id).score.high - card(id).score.low;
         for d in &rep.drivers {
-            if d.driver_id != "C11" && !d.driver_id.is_empty() {
+            if d.driver_id != "C11" {
                 assert!(
                     width("C11") > 2.0 * width(&d.driver_id),
                     "{} seed {seed}\n{s}",
