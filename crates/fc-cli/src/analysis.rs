@@ -33,6 +33,9 @@ pub struct AnalyzeArgs {
     /// IANA time zone for timestamps without an offset; default: the fleet's.
     #[arg(long)]
     time_zone: Option<String>,
+    /// Theft model file; default: theft-model.json in the app-data folder, if trained.
+    #[arg(long)]
+    model: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -52,6 +55,10 @@ pub struct SimulateArgs {
     /// `clean`, `default` or `hard`.
     #[arg(long, default_value = "default")]
     profile: String,
+    /// Reefer trucks top up their units from their own tank at the depot (legitimate;
+    /// listed in traps.csv as `reefer_transfer`, never a label).
+    #[arg(long)]
+    reefer: bool,
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +77,12 @@ pub struct EvalArgs {
     /// Days per simulated fleet.
     #[arg(long, default_value_t = 14)]
     days: u32,
+    /// Compare rule-only with rule+ML using this model (trained on other seeds).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Or train a model first on these seeds (e.g. 1001-1003), never the evaluated ones.
+    #[arg(long)]
+    train_seeds: Option<String>,
 }
 
 fn sqlite_path(url: &str) -> Option<PathBuf> {
@@ -90,7 +103,7 @@ pub async fn analyze(
         purchases: args.purchases,
         time_zone: args.time_zone,
         candidates: args.candidates,
-        model: None,
+        model: crate::ml::load(args.model.as_deref(), json, tr).map(crate::ml::as_event_model),
     };
     let mut progress = render::Progress::new(tr, json);
     let report = if args.files.is_empty() {
@@ -200,6 +213,9 @@ pub fn analysis_text(tr: &Translator, r: &AnalysisReport, units: fc_i18n::Units)
                 ]
             )
         );
+        if let Some(parts) = &e.explanation {
+            let _ = writeln!(out, "    {}", crate::ml::explanation_text(tr, parts));
+        }
     }
     if !r.purchases.is_empty() {
         let _ = writeln!(out, "\n{}", tr.t("analysis-purchases"));
@@ -258,7 +274,10 @@ pub fn analysis_text(tr: &Translator, r: &AnalysisReport, units: fc_i18n::Units)
 
 pub fn simulate(args: SimulateArgs, json: bool, tr: &Translator) -> anyhow::Result<ExitCode> {
     let profile = fc_core::parse_profile(&args.profile)?;
-    let cfg = SimConfig::new(args.trucks, args.days, args.seed, profile);
+    let cfg = SimConfig {
+        reefer: args.reefer,
+        ..SimConfig::new(args.trucks, args.days, args.seed, profile)
+    };
     let report = fc_core::simulate(&args.out, &cfg)?;
     emit(json, &report, || simulate_text(tr, &report))?;
     Ok(ExitCode::SUCCESS)
@@ -286,7 +305,17 @@ fn simulate_text(tr: &Translator, r: &SimulationReport) -> String {
 }
 
 /// `1-5` or `1,2,7`.
-fn parse_seeds(s: &str) -> anyhow::Result<Vec<u64>> {
+/// Loads a model for `eval` (a broken file is an error here: nothing to compare).
+fn fc_ml_model(path: &std::path::Path) -> anyhow::Result<fc_ml::Model> {
+    let load = fc_core::ml::load_model(Some(path));
+    match (load.model, load.problem) {
+        (Some(m), _) => Ok(m.model().clone()),
+        (None, Some(e)) => Err(e.into()),
+        (None, None) => Err(fc_core::CoreError::Internal("no model".into()).into()),
+    }
+}
+
+pub(crate) fn parse_seeds(s: &str) -> anyhow::Result<Vec<u64>> {
     let bad = || fc_core::CoreError::Invalid {
         what: "--seeds".into(),
         why: format!("`{s}` is not a list of seeds; write e.g. 1-5 or 1,2,7"),
@@ -322,7 +351,43 @@ pub fn eval(args: EvalArgs, json: bool, tr: &Translator) -> anyhow::Result<ExitC
         seeds: parse_seeds(&args.seeds)?,
         trucks: args.trucks,
         days: args.days,
+        model: None,
     };
+    let mut request = request;
+    let trained_tmp = std::env::temp_dir().join(format!(
+        "fuelcopilot-eval-model-{}.json",
+        std::process::id()
+    ));
+    if let Some(seeds) = &args.train_seeds {
+        let train = fc_core::TrainRequest {
+            profile: request.profiles.first().copied(),
+            seeds: parse_seeds(seeds)?,
+            trucks: request.trucks,
+            days: request.days,
+            out: Some(trained_tmp.clone()),
+            ..fc_core::TrainRequest::default()
+        };
+        let report = fc_core::train(&train, &mut |source| {
+            if !json {
+                eprintln!(
+                    "{}",
+                    tr.t_args("ml-train-source", &[("source", source.into())])
+                );
+            }
+        });
+        let loaded = report.and_then(|_| {
+            fc_core::ml::load_model(Some(&trained_tmp))
+                .model
+                .ok_or_else(|| {
+                    fc_core::CoreError::Internal("the trained model did not load".into())
+                })
+        });
+        let _ = std::fs::remove_file(&trained_tmp);
+        request.model = Some(std::sync::Arc::new(loaded?.model().clone()));
+    } else if let Some(path) = &args.model {
+        let m = fc_ml_model(path)?;
+        request.model = Some(std::sync::Arc::new(m));
+    }
     let report = fc_core::evaluate(&request, &mut |run| {
         if !json {
             eprintln!(
@@ -338,7 +403,11 @@ pub fn eval(args: EvalArgs, json: bool, tr: &Translator) -> anyhow::Result<ExitC
             );
         }
     })?;
-    emit(json, &report, || eval_text(tr, &report))?;
+    emit(json, &report, || {
+        let mut out = eval_text(tr, &report);
+        out.push_str(&crate::ml::eval_ml_text(tr, &report));
+        out
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

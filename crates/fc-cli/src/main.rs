@@ -2,7 +2,10 @@
 //! calls `fc_core`, and renders results as translated text or as JSON.
 
 mod analysis;
+mod coach;
 mod events;
+mod live;
+mod ml;
 mod render;
 
 use std::io::Write;
@@ -49,6 +52,12 @@ enum Command {
     Simulate(analysis::SimulateArgs),
     /// Score the detector and two baselines against labels (a folder, or seeds of a profile).
     Eval(analysis::EvalArgs),
+    /// Serve a live feed (protocol v1): the simulated fleet or a CSV replay; also the load generator.
+    ServeFeed(live::ServeFeedArgs),
+    /// Server mode: follow a feed (or the simulator) headless and expose the bus over WebSocket.
+    Serve(live::ServeArgs),
+    /// Train the theft model (simulated seeds, labelled folders, the database's verdicts).
+    Train(ml::TrainArgs),
     /// Run the detector over the stored telemetry and store its events and alerts.
     Detect(events::DetectArgs),
     /// List stored fills, drains and sensor faults with their verdicts.
@@ -57,6 +66,8 @@ enum Command {
     Verdict(events::VerdictArgs),
     /// List open alerts, or those after a sequence number; acknowledge one.
     Alerts(events::AlertsArgs),
+    /// Driver scorecards and recommendations with their fuel and money savings.
+    Coach(coach::CoachArgs),
 }
 
 #[derive(Debug, Args)]
@@ -164,11 +175,24 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             Command::Analyze(args) => return analysis::analyze(args, &db, cli.json, tr).await,
             Command::Simulate(args) => return analysis::simulate(args, cli.json, tr),
             Command::Eval(args) => return analysis::eval(args, cli.json, tr),
+            Command::ServeFeed(args) => return live::serve_feed(args, cli.json, tr).await,
+            Command::Serve(args) => return live::serve(args, cli.db.clone(), cli.json, tr).await,
+            Command::Train(args) => {
+                // The database lends its verdicts when asked for or when it exists.
+                let default = fc_core::paths::default_db_path();
+                let db = cli
+                    .db
+                    .as_deref()
+                    .map(str::to_string)
+                    .or_else(|| default.exists().then(fc_core::paths::default_db_url));
+                return ml::train(args, db.as_deref(), cli.json, tr).await;
+            }
             other => other,
         };
         let core = Core::open(&db).await?;
         let code = match command {
             Command::Import(args) => import(&core, args, cli.json, tr).await?,
+            Command::Coach(args) => coach::coach(&core, args, cli.json, tr).await?,
             Command::Export(args) => export(&core, args, cli.json, tr).await?,
             Command::Trucks => {
                 let trucks = core.trucks().await?;
@@ -200,7 +224,12 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             Command::Verdict(args) => events::verdict(&core, args, cli.json, tr).await?,
             Command::Alerts(args) => events::alerts(&core, args, cli.json, tr).await?,
             // Dispatched above, before the database is opened.
-            Command::Analyze(_) | Command::Simulate(_) | Command::Eval(_) => ExitCode::SUCCESS,
+            Command::Analyze(_)
+            | Command::Simulate(_)
+            | Command::Eval(_)
+            | Command::ServeFeed(_)
+            | Command::Serve(_)
+            | Command::Train(_) => ExitCode::SUCCESS,
         };
         core.close().await;
         Ok(code)

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::mpsc::sync_channel;
 use std::time::Instant;
 
+use fc_coach::{CoachConfig, Rollup, RollupBuilder};
 use fc_import::{FileKind, FileReader, ImportOptions, Record};
 use fc_ledger::{
     Candidate, DETECTOR_VERSION, DetectorConfig, EventKind, EventStatus, EventUpdate, Evidence,
@@ -47,6 +48,11 @@ pub trait EventModel: Send + Sync {
     /// The confidence used for alerting, from the rule's and the model's.
     fn combine(&self, rule_confidence: f64, ml_score: f64) -> f64 {
         0.5 * (rule_confidence + ml_score)
+    }
+    /// A theft model that wants each truck's telemetry context (`fc-ml`); with one,
+    /// scores use the context and carry an explanation.
+    fn theft_model(&self) -> Option<&fc_ml::Model> {
+        None
     }
 }
 
@@ -143,6 +149,7 @@ pub fn analyze_files(
 
     let empty = empty_profile();
     let mut session = Session::new(&profiles, &empty, settings, request);
+    session.coach_tz = tz;
     let n_files = u32::try_from(telemetry.len()).unwrap_or(u32::MAX);
     for (index, (path, reader)) in telemetry.into_iter().enumerate() {
         let name = path.display().to_string();
@@ -330,7 +337,10 @@ fn stream_file(
 /// One truck's streaming state.
 struct TruckRun<'p> {
     det: TruckDetector,
+    /// Telemetry context for a theft model (only when one is loaded).
+    track: Option<fc_ml::TruckTrack>,
     ledger: LedgerBuilder<'p>,
+    coach: RollupBuilder<'p>,
     updates: Vec<EventUpdate>,
     name: String,
     has_profile: bool,
@@ -351,6 +361,7 @@ struct TruckResult {
     duplicates: u64,
     events: Vec<FuelEvent>,
     candidates: Vec<Candidate>,
+    track: Option<fc_ml::TruckTrack>,
 }
 
 struct Session<'p> {
@@ -359,6 +370,7 @@ struct Session<'p> {
     dcfg: DetectorConfig,
     lcfg: LedgerConfig,
     keep_candidates: bool,
+    keep_tracks: bool,
     /// Truck id -> its slot in `runs` (looked up once per row).
     keys: HashMap<String, usize>,
     /// Streaming state per truck; a slot is emptied when its truck finishes.
@@ -366,6 +378,9 @@ struct Session<'p> {
     /// Scratch of `push_batch`: (slot, position in the batch), reused batch after batch.
     order: Vec<(u32, u32)>,
     done: BTreeMap<String, TruckResult>,
+    ccfg: CoachConfig,
+    coach_tz: chrono_tz::Tz,
+    rollups: Vec<Rollup>,
 }
 
 impl<'p> Session<'p> {
@@ -385,10 +400,17 @@ impl<'p> Session<'p> {
             },
             // A model reranks candidates, so it needs them too.
             keep_candidates: request.candidates || request.model.is_some(),
+            keep_tracks: request
+                .model
+                .as_ref()
+                .is_some_and(|m| m.theft_model().is_some()),
             keys: HashMap::new(),
             runs: Vec::new(),
             order: Vec::new(),
             done: BTreeMap::new(),
+            ccfg: crate::coach::coach_config(settings),
+            coach_tz: settings.tz().unwrap_or(chrono_tz::Tz::UTC),
+            rollups: Vec::new(),
         }
     }
 
@@ -444,7 +466,9 @@ impl<'p> Session<'p> {
         };
         let run = TruckRun {
             det: TruckDetector::new(&det_profile, &self.dcfg),
+            track: self.keep_tracks.then(fc_ml::TruckTrack::new),
             ledger: LedgerBuilder::new(&p.truck_id, profile, i64::MIN, i64::MAX, &self.lcfg),
+            coach: RollupBuilder::new(&p.truck_id, profile, self.coach_tz, &self.ccfg),
             updates: Vec::new(),
             name: if profile.name.is_empty() {
                 p.truck_id.clone()
@@ -485,6 +509,11 @@ impl<'p> Session<'p> {
         updates.extend(run.det.finish());
         let (events, candidates) = split_final(updates);
         run.ledger.set_idle_rate(run.det.learned_rates().idle_lph);
+        for e in &events {
+            run.coach.event(e);
+        }
+        run.coach.set_idle_rate(run.det.learned_rates().idle_lph);
+        self.rollups.extend(run.coach.finish());
         let (late_dropped, duplicates) = run.ledger.dropped();
         let ledger = run.ledger.finish(&events);
         self.done.insert(
@@ -504,6 +533,7 @@ impl<'p> Session<'p> {
                 } else {
                     Vec::new()
                 },
+                track: run.track,
             },
         );
     }
@@ -524,8 +554,29 @@ impl<'p> Session<'p> {
         for id in ids {
             self.finish_truck(&id);
         }
+        let theft = request.model.as_deref().and_then(|m| m.theft_model());
+        let contextual = theft.map(|m| {
+            let fills: Vec<FuelEvent> = self
+                .done
+                .values()
+                .flat_map(|t| {
+                    t.events
+                        .iter()
+                        .filter(|e| e.kind == EventKind::Fill)
+                        .cloned()
+                })
+                .collect();
+            let tracks = self
+                .done
+                .iter()
+                .filter_map(|(id, t)| t.track.as_ref().map(|tr| (id.as_str(), tr)))
+                .collect();
+            let tz = crate::settings::parse_tz(zone).unwrap_or(chrono_tz::UTC);
+            crate::ml::Contextual::new(m, tz, purchases, &fills, tracks)
+        });
         let scorer = Scorer {
             model: request.model.as_deref(),
+            contextual: contextual.as_ref(),
             threshold: settings.alert_threshold,
         };
         let mut events = Vec::new();
@@ -584,6 +635,8 @@ impl<'p> Session<'p> {
             })
             .collect();
         let by_id: HashMap<&str, &FuelEvent> = fills.iter().map(|f| (f.id.as_str(), f)).collect();
+        let (drivers, coaching) =
+            crate::coach::analysis_drivers(std::mem::take(&mut self.rollups), settings);
         let unpaid_fills = rec
             .unpaid_fill_ids
             .iter()
@@ -605,6 +658,8 @@ impl<'p> Session<'p> {
             rejected_fields: 0,
             detector_version: DETECTOR_VERSION.to_string(),
             elapsed_ms: 0,
+            drivers,
+            coaching,
         }
     }
 }
@@ -626,16 +681,40 @@ impl TruckRun<'_> {
         }
         // The session routed the point by its truck id already.
         self.ledger.push_own(p);
+        self.coach.push(p);
+        // The model's telemetry context (kept only when a model scores).
+        if let Some(track) = &mut self.track {
+            track.push(p);
+        }
     }
 }
 
 /// Sets the scores of decision 12 in one place.
 struct Scorer<'m> {
     model: Option<&'m dyn EventModel>,
+    contextual: Option<&'m crate::ml::Contextual<'m>>,
     threshold: f64,
 }
 
 impl Scorer<'_> {
+    fn scores_of(&self, item: &fc_ml::Item<'_>) -> Scores {
+        let scored = self.contextual.and_then(|c| c.score(item));
+        match (self.model, scored) {
+            (Some(m), Some(s)) => Scores {
+                ml_score: Some(s.probability),
+                confidence: m.combine(item.rule_confidence, s.probability),
+                model_version: Some(m.version()),
+                explanation: Some(crate::dto_analysis::explanation_dto(&s)),
+            },
+            _ => self.scores(
+                item.kind,
+                item.volume_l,
+                item.rule_confidence,
+                item.evidence,
+            ),
+        }
+    }
+
     fn scores(&self, kind: EventKind, volume: f64, rule: f64, ev: &Evidence) -> Scores {
         match self.model {
             Some(m) => {
@@ -644,18 +723,24 @@ impl Scorer<'_> {
                     ml_score: Some(ml),
                     confidence: m.combine(rule, ml),
                     model_version: Some(m.version()),
+                    explanation: None,
                 }
             }
             None => Scores {
                 ml_score: None,
                 confidence: rule,
                 model_version: None,
+                explanation: None,
             },
         }
     }
 
     fn event(&self, e: &FuelEvent) -> EventDto {
-        let s = self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence);
+        let s = if e.kind == EventKind::SensorFault {
+            self.scores(e.kind, e.volume_l, e.rule_confidence, &e.evidence)
+        } else {
+            self.scores_of(&fc_ml::Item::of_event(e))
+        };
         EventDto {
             id: e.id.clone(),
             truck_id: e.truck_id.clone(),
@@ -673,11 +758,12 @@ impl Scorer<'_> {
             alert: e.kind != EventKind::SensorFault && s.confidence >= self.threshold,
             detector_version: e.detector_version.clone(),
             evidence: evidence_dto(&e.evidence),
+            explanation: s.explanation,
         }
     }
 
     fn candidate(&self, c: &Candidate) -> EventDto {
-        let s = self.scores(c.kind, c.volume_l, c.rule_confidence, &c.evidence);
+        let s = self.scores_of(&fc_ml::Item::of_candidate(c));
         EventDto {
             id: c.id.clone(),
             truck_id: c.truck_id.clone(),
@@ -695,6 +781,7 @@ impl Scorer<'_> {
             alert: false,
             detector_version: DETECTOR_VERSION.to_string(),
             evidence: evidence_dto(&c.evidence),
+            explanation: s.explanation,
         }
     }
 }
@@ -703,6 +790,7 @@ struct Scores {
     ml_score: Option<f64>,
     confidence: f64,
     model_version: Option<String>,
+    explanation: Option<Vec<crate::dto_analysis::ContributionDto>>,
 }
 
 /// The snake_case code serde gives a unit enum variant.

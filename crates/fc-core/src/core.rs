@@ -30,14 +30,17 @@ pub struct ExportRequest {
 /// An open fleet database.
 #[derive(Debug)]
 pub struct Core {
-    store: Store,
+    // Shared with the live pipeline (`start_live`), which writes from its own task.
+    pub(crate) store: std::sync::Arc<Store>,
 }
 
 impl Core {
     /// Opens (and creates or upgrades) the database at `url`.
     pub async fn open(url: &str) -> Result<Core> {
         let store = Store::open(url).await?;
-        Ok(Core { store })
+        Ok(Core {
+            store: std::sync::Arc::new(store),
+        })
     }
 
     /// The underlying store, for faces that stream (the server) and for tests.
@@ -47,7 +50,10 @@ impl Core {
 
     /// Closes the database cleanly (checkpoints the WAL).
     pub async fn close(self) {
-        self.store.close().await;
+        // A live pipeline still running holds the store; it closes with the last holder.
+        if let Ok(store) = std::sync::Arc::try_unwrap(self.store) {
+            store.close().await;
+        }
     }
 
     /// The fleet's settings; defaults where none were saved.
@@ -111,7 +117,11 @@ impl Core {
             Some(name) => crate::settings::parse_tz(name)?,
             None => self.fleet_settings().await?.tz()?,
         };
-        import::import_files(&self.store, tz, request, progress).await
+        let (reports, touched) = import::import_files(&self.store, tz, request, progress).await?;
+        // Coaching rollups of the days this import touched (decision 10).
+        let settings = self.fleet_settings().await?;
+        crate::coach::rebuild_rollups(&self.store, &settings, &touched).await?;
+        Ok(reports)
     }
 
     /// Writes stored points as canonical CSV; returns the number of rows.

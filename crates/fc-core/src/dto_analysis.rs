@@ -91,6 +91,33 @@ pub struct EventDto {
     pub detector_version: String,
     /// Why, with the numbers.
     pub evidence: EvidenceDto,
+    /// The model's largest contributions to `ml_score`; absent without a model.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Vec<ContributionDto>>,
+}
+
+/// One feature's push on a model score, in log-odds (positive: towards a real event).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ContributionDto {
+    /// Feature name (see `crates/fc-ml/FEATURES.md`).
+    pub feature: String,
+    /// Its value (absent: unknown, the training mean was used).
+    pub value: Option<f64>,
+    /// Contribution to the log-odds.
+    pub log_odds: f64,
+}
+
+/// The explanation of a model score.
+pub(crate) fn explanation_dto(s: &fc_ml::Scored) -> Vec<ContributionDto> {
+    s.top
+        .iter()
+        .map(|c| ContributionDto {
+            feature: c.feature.clone(),
+            value: c.value.is_finite().then_some(c.value),
+            log_odds: c.log_odds,
+        })
+        .collect()
 }
 
 /// One truck's fuel ledger and efficiency over the analysed data.
@@ -237,6 +264,10 @@ pub struct AnalysisReport {
     /// Wall time, milliseconds.
     #[ts(type = "number")]
     pub elapsed_ms: u64,
+    /// Driver scorecards over the analysed span, best first.
+    pub drivers: Vec<DriverDto>,
+    /// Period, prices and model of the scorecards; absent without driving.
+    pub coaching: Option<CoachingDto>,
 }
 
 /// What `simulate` wrote.
@@ -331,6 +362,36 @@ pub struct EvalRunDto {
     pub labels: u64,
     /// Every method's scores.
     pub methods: Vec<MethodScoreDto>,
+    /// Rule-only against rule+ML, per kind, when a model was given.
+    #[ts(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ml: Option<Vec<fc_ml::metrics::KindComparison>>,
+}
+
+/// Rule-only or rule+ML figures over runs (one operating point of one kind).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MlSummaryDto {
+    /// Profile, or the folder.
+    pub group: String,
+    /// `fill` or `drain`.
+    pub kind: String,
+    /// `rules`, `ml_fleet_threshold`, `ml_rule_recall` or `ml_same_recall`.
+    pub method: String,
+    /// Runs.
+    pub runs: u32,
+    /// Precision.
+    pub precision: SpreadDto,
+    /// Recall.
+    pub recall: SpreadDto,
+    /// F1.
+    pub f1: SpreadDto,
+    /// False alarms per 100 truck-days.
+    pub false_per_100_truck_days: SpreadDto,
+    /// Precision of the top 10 alerts per 100 truck-days (by rule confidence for
+    /// `rules`, by the model otherwise).
+    pub precision_at_top: SpreadDto,
+    /// ROC AUC over every event and candidate (rule confidence for `rules`).
+    pub roc_auc: SpreadDto,
 }
 
 /// Mean, standard deviation and range over runs.
@@ -385,7 +446,58 @@ pub struct EvalReport {
     pub runs: Vec<EvalRunDto>,
     /// Mean and spread per group and method.
     pub summary: Vec<MethodSummaryDto>,
+    /// The model compared, if any.
+    #[ts(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_version: Option<String>,
+    /// Rule-only against rule+ML, mean and spread per group, kind and operating point.
+    #[ts(skip)]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ml_summary: Vec<MlSummaryDto>,
     /// Wall time, milliseconds.
     #[ts(type = "number")]
     pub elapsed_ms: u64,
+}
+
+/// One driver's scorecard in `analyze --json` (`fc_coach::DriverCard`; the
+/// formula is in `crates/fc-coach/COACHING.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DriverDto {
+    /// Driver id (`""`: points without a driver).
+    pub driver_id: String,
+    /// Trucks driven in the period.
+    pub trucks: Vec<String>,
+    /// 0-100 score with its 90% interval, percentile and sub-scores.
+    #[ts(type = "unknown")]
+    pub score: fc_coach::Score,
+    /// The metrics behind the score.
+    #[ts(type = "unknown")]
+    pub metrics: fc_coach::Metrics,
+    /// Recommendations (codes and numbers), largest weekly saving first.
+    #[ts(type = "unknown")]
+    pub recommendations: Vec<fc_coach::Recommendation>,
+}
+
+/// The context of the driver scorecards: period, prices, model and uncertainty.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CoachingDto {
+    /// Local days coached.
+    #[ts(type = "unknown")]
+    pub period: fc_coach::Period,
+    /// Currency and fuel price used for money.
+    #[ts(type = "unknown")]
+    pub prices: fc_coach::Prices,
+    /// Speed limit, km/h.
+    pub speed_limit_kmh: f64,
+    /// Score weights.
+    #[ts(type = "unknown")]
+    pub weights: fc_coach::Weights,
+    /// The fleet's expected-consumption model.
+    #[ts(type = "unknown")]
+    pub model: fc_coach::ExpectedModel,
+    /// The shrinkage behind the intervals.
+    #[ts(type = "unknown")]
+    pub shrinkage: fc_coach::Shrinkage,
+    /// Median driver score.
+    pub fleet_median_score: Option<f64>,
 }

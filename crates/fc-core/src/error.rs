@@ -24,6 +24,9 @@ pub enum CoreError {
     /// A bug: something that should not happen did.
     #[error("internal error: {0}")]
     Internal(String),
+    /// The theft model could not be trained, read or written.
+    #[error("{0}")]
+    Model(#[from] fc_ml::MlError),
     /// The requested item (an event, an alert, a truck) does not exist.
     #[error("not found: {what}")]
     NotFound {
@@ -47,6 +50,7 @@ impl CoreError {
             CoreError::Store(e) => e.code(),
             CoreError::Import(e) => e.code(),
             CoreError::Io { .. } => "io",
+            CoreError::Model(e) => e.code(),
             CoreError::Invalid { .. } => "invalid_input",
             CoreError::NotFound { .. } => "not_found",
             CoreError::Internal(_) => "internal",
@@ -62,6 +66,7 @@ impl CoreError {
                 vec![("path", path.clone()), ("reason", source.to_string())]
             }
             CoreError::Internal(what) => vec![("reason", what.clone())],
+            CoreError::Model(e) => crate::ml::error_args(e),
             CoreError::NotFound { what } => vec![("what", what.clone())],
             CoreError::Invalid { what, why } => {
                 vec![("what", what.clone()), ("reason", why.clone())]

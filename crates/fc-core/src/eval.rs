@@ -26,6 +26,8 @@ type MethodScores = Vec<(Method, Score)>;
 /// One evaluated data set: what is shown, and the scores to summarise.
 type Run = (EvalRunDto, MethodScores);
 const HOUR_MS: i64 = 3_600_000;
+/// The default fleet alert threshold, for the rule+ML operating point at it.
+const ALERT_THRESHOLD: f64 = 0.8;
 
 /// What to evaluate.
 #[derive(Debug, Clone, Default)]
@@ -40,6 +42,8 @@ pub struct EvalRequest {
     pub trucks: usize,
     /// ... over this many days.
     pub days: u32,
+    /// A theft model to compare with the rules (trained on other seeds).
+    pub model: Option<std::sync::Arc<fc_ml::Model>>,
 }
 
 /// Runs the evaluation; `progress` hears about each finished data set.
@@ -50,7 +54,7 @@ pub fn evaluate(
     let started = Instant::now();
     let mut runs: Vec<(String, EvalRunDto, MethodScores)> = Vec::new();
     if let Some(dir) = &request.dir {
-        let (run, scores) = eval_dir(dir)?;
+        let (run, scores) = eval_dir(dir, request.model.as_deref())?;
         progress(&run);
         runs.push((run.source.clone(), run, scores));
     } else {
@@ -68,10 +72,17 @@ pub fn evaluate(
                 jobs.push(cfg);
             }
         }
+        if let Some(m) = &request.model {
+            crate::ml::check_seeds(m, &request.seeds)?;
+        }
         // Two seeds at a time: the machine has two cores and each run is single-threaded.
         for pair in jobs.chunks(2) {
             let done: Vec<Result<Run>> = std::thread::scope(|sc| {
-                let handles: Vec<_> = pair.iter().map(|c| sc.spawn(move || eval_sim(c))).collect();
+                let model = request.model.as_deref();
+                let handles: Vec<_> = pair
+                    .iter()
+                    .map(|c| sc.spawn(move || eval_sim(c, model)))
+                    .collect();
                 handles
                     .into_iter()
                     .map(|h| {
@@ -120,9 +131,12 @@ pub fn evaluate(
             }
         }
     }
+    let ml_summary = crate::ml::summarize(runs.iter().map(|(g, r, _)| (g.as_str(), r)));
     Ok(EvalReport {
         runs: runs.into_iter().map(|(_, r, _)| r).collect(),
         summary,
+        model_version: request.model.as_ref().map(|m| m.model_version.clone()),
+        ml_summary,
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     })
 }
@@ -171,7 +185,8 @@ fn methods_dto(scores: &[(Method, Score)]) -> Vec<MethodScoreDto> {
         .collect()
 }
 
-fn eval_sim(cfg: &SimConfig) -> Result<Run> {
+fn eval_sim(cfg: &SimConfig, model: Option<&fc_ml::Model>) -> Result<Run> {
+    let mut tracks = model.map(|_| crate::ml::EvalTracks::default());
     let mut fleet = Fleet::new(cfg).map_err(sim_error)?;
     let profiles: Vec<TruckProfile> = fleet.trucks().to_vec();
     let mut ev = Evaluator::new(&profiles, &DetectorConfig::default());
@@ -184,7 +199,13 @@ fn eval_sim(cfg: &SimConfig) -> Result<Run> {
         t = (t + HOUR_MS).min(end);
         for p in fleet.next_until(t) {
             rows += 1;
+            if let Some(tr) = &mut tracks {
+                tr.push(&p);
+            }
             ev.push(p);
+        }
+        if let Some(tr) = &mut tracks {
+            tr.purchases.extend(fleet.take_purchases());
         }
         labels.extend(fleet.take_labels().into_iter().map(|l| Label {
             truck_id: l.truck_id,
@@ -201,8 +222,20 @@ fn eval_sim(cfg: &SimConfig) -> Result<Run> {
         }
     }
     let truck_days = cfg.trucks as f64 * f64::from(cfg.days);
-    let scores = ev.finish().score(&labels, truck_days);
+    let fleet_events = ev.finish();
+    let scores = fleet_events.score(&labels, truck_days);
+    let ml = model.zip(tracks).map(|(m, tr)| {
+        tr.compare(
+            &fleet_events,
+            &labels,
+            truck_days,
+            m,
+            crate::ml::tz_of(cfg),
+            ALERT_THRESHOLD,
+        )
+    });
     let run = EvalRunDto {
+        ml,
         source: format!("{} seed {}", cfg.profile.as_str(), cfg.seed),
         profile: Some(cfg.profile.as_str().to_string()),
         seed: Some(cfg.seed),
@@ -214,7 +247,8 @@ fn eval_sim(cfg: &SimConfig) -> Result<Run> {
     Ok((run, scores))
 }
 
-fn eval_dir(dir: &Path) -> Result<Run> {
+fn eval_dir(dir: &Path, model: Option<&fc_ml::Model>) -> Result<Run> {
+    let mut tracks = model.map(|_| crate::ml::EvalTracks::default());
     let opts = ImportOptions::default();
     let mut profiles = Vec::new();
     let trucks_opts = ImportOptions {
@@ -240,6 +274,9 @@ fn eval_dir(dir: &Path) -> Result<Run> {
             rows += 1;
             min = min.min(point.ts);
             max = max.max(point.ts);
+            if let Some(tr) = &mut tracks {
+                tr.push(&point);
+            }
             ev.push(point);
         }
     }
@@ -249,8 +286,24 @@ fn eval_dir(dir: &Path) -> Result<Run> {
         0.0
     };
     let truck_days = profiles.len() as f64 * days;
-    let scores = ev.finish().score(&labels, truck_days);
+    let fleet_events = ev.finish();
+    let scores = fleet_events.score(&labels, truck_days);
+    let ml = match model.zip(tracks) {
+        Some((m, mut tr)) => {
+            tr.purchases = crate::ml::read_purchases(&dir.join("purchases.csv"))?;
+            Some(tr.compare(
+                &fleet_events,
+                &labels,
+                truck_days,
+                m,
+                chrono_tz::UTC,
+                ALERT_THRESHOLD,
+            ))
+        }
+        None => None,
+    };
     let run = EvalRunDto {
+        ml,
         source: dir.display().to_string(),
         profile: None,
         seed: None,
@@ -263,7 +316,7 @@ fn eval_dir(dir: &Path) -> Result<Run> {
 }
 
 /// `labels.csv`: truck_id,kind,start,end,volume_l[,scenario].
-fn read_labels(path: &Path) -> Result<Vec<Label>> {
+pub(crate) fn read_labels(path: &Path) -> Result<Vec<Label>> {
     let bad = |line: u64, why: &str| CoreError::Invalid {
         what: format!("{} line {line}", path.display()),
         why: why.to_string(),

@@ -203,6 +203,7 @@ impl Core {
                     && scores.confidence >= threshold,
                 detector_version: e.detector_version.clone(),
                 evidence: evidence_dto(&e.evidence),
+                explanation: None,
             },
             revision: e.revision,
             verdict: s.verdict.as_ref().map(verdict_dto),

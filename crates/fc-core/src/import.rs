@@ -65,7 +65,7 @@ pub(crate) async fn import_files(
     time_zone: chrono_tz::Tz,
     req: &ImportRequest,
     progress: &mut (dyn FnMut(ImportProgress) + Send),
-) -> Result<Vec<FileImportReport>> {
+) -> Result<(Vec<FileImportReport>, crate::coach::Touched)> {
     let mapping = match &req.mapping {
         Some(path) => Some(Mapping::from_path(path)?),
         None => None,
@@ -79,13 +79,24 @@ pub(crate) async fn import_files(
         truck_id: req.truck_id.clone(),
     };
     let mut reports = Vec::with_capacity(req.files.len());
+    // Trucks and spans written, for the coaching rollups (rebuilt after the import).
+    let mut touched = crate::coach::Touched::default();
     let files = u32::try_from(req.files.len()).unwrap_or(u32::MAX);
     for (index, path) in req.files.iter().enumerate() {
         let file_index = u32::try_from(index).unwrap_or(u32::MAX);
-        let report = import_one(store, path, &opts, file_index, files, progress).await?;
+        let report = import_one(
+            store,
+            path,
+            &opts,
+            file_index,
+            files,
+            progress,
+            &mut touched,
+        )
+        .await?;
         reports.push(report);
     }
-    Ok(reports)
+    Ok((reports, touched))
 }
 
 async fn import_one(
@@ -95,6 +106,7 @@ async fn import_one(
     file_index: u32,
     files: u32,
     progress: &mut (dyn FnMut(ImportProgress) + Send),
+    touched: &mut crate::coach::Touched,
 ) -> Result<FileImportReport> {
     let started = Instant::now();
     let started_ms = now_ms();
@@ -119,7 +131,10 @@ async fn import_one(
     let mut failure = None;
     while let Some(msg) = rx.recv().await {
         match msg {
-            Ok(Chunk::Points(batch)) => outcome.add(store.write_batch(batch).await?),
+            Ok(Chunk::Points(batch)) => {
+                touched.note(&batch);
+                outcome.add(store.write_batch(batch).await?);
+            }
             Ok(Chunk::Trucks(trucks)) => outcome.stored += store.upsert_trucks(&trucks).await?,
             Ok(Chunk::Purchases(purchases)) => {
                 outcome.add(store.write_purchases(&purchases, Vec::new()).await?);

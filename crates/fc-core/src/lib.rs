@@ -2,6 +2,7 @@
 //! are thin faces over it; none of them holds business logic.
 
 mod analyze;
+mod coach;
 mod core;
 pub mod dto;
 pub mod dto_analysis;
@@ -10,8 +11,11 @@ mod error;
 mod eval;
 mod events;
 mod import;
+mod live;
 mod local_time;
+pub mod ml;
 pub mod paths;
+mod report_coach;
 mod report_html;
 mod settings;
 mod simulate;
@@ -19,6 +23,7 @@ mod summary;
 
 pub use crate::core::{Core, ExportRequest};
 pub use analyze::{AnalyzeRequest, EventModel, analyze_files};
+pub use coach::{CoachRequest, coach_config, parse_period};
 pub use dto::{
     AppInfo, ErrorDto, ExportReport, FileImportReport, ImportNote, ImportProgress, TankDto,
     TruckRow, TruckSummary,
@@ -30,11 +35,21 @@ pub use eval::{EvalRequest, evaluate};
 pub use events::{
     DetectReport, EventQuery, EventScores, alert_for, event_record, fuel_event, parse_verdict,
 };
+pub use fc_coach::{CoachReport, DriverCard, Recommendation};
 pub use fc_import::FileKind;
 pub use fc_sim::{Profile as SimProfile, SimConfig};
 pub use fc_store::VerdictKind;
 pub use import::{DateOrder, DecimalSep, ImportRequest};
+pub use live::{
+    Alert, AlertKind, BusServerConfig, Chaos, FeedServeOptions, FeedSource, FleetStats, LiveHandle,
+    LiveSource, TruckUpdate, TruckUpdateBatch, random_token, serve_feed,
+};
 pub use local_time::{local_minutes, local_time};
+pub use ml::{
+    DEFAULT_TRAIN_SEEDS, ModelLoad, TheftModel, TrainReport, TrainRequest, default_model_path,
+    load_model, train,
+};
+pub use report_coach::{coach_text, recommendation_text};
 pub use report_html::{render_html, write_html};
 pub use settings::{FleetSettings, Preferences, parse_tz};
 pub use simulate::{parse_profile, simulate};

@@ -28,7 +28,7 @@ svg{width:100%;max-width:720px;height:auto;display:block}svg text{fill:var(--mut
 ";
 
 /// Escapes text for HTML content and attribute values.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -131,6 +131,7 @@ pub fn render_html(report: &AnalysisReport, lang: Lang, units: Units) -> String 
         );
     }
     ledger(&cx, &mut h);
+    crate::report_coach::drivers_section(&cx.tr, &cx.units, report, &mut h);
     events(&cx, &mut h);
     reconciliation(&cx, &mut h);
     faults(&cx, &mut h);

@@ -239,6 +239,7 @@ fn eval_over_seeds_reports_mean_and_spread() {
             seeds: (1..=5).collect(),
             trucks: 2,
             days: 2,
+            model: None,
         },
         &mut |_| {},
     )

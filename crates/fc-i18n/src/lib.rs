@@ -69,12 +69,18 @@ impl Lang {
             Lang::En => &[
                 include_str!("../../../locales/en/cli.ftl"),
                 include_str!("../../../locales/en/report.ftl"),
+                include_str!("../../../locales/en/live.ftl"),
                 include_str!("../../../locales/en/events.ftl"),
+                include_str!("../../../locales/en/coach.ftl"),
+                include_str!("../../../locales/en/ml.ftl"),
             ],
             Lang::Es => &[
                 include_str!("../../../locales/es/cli.ftl"),
                 include_str!("../../../locales/es/report.ftl"),
+                include_str!("../../../locales/es/live.ftl"),
                 include_str!("../../../locales/es/events.ftl"),
+                include_str!("../../../locales/es/coach.ftl"),
+                include_str!("../../../locales/es/ml.ftl"),
             ],
         }
     }

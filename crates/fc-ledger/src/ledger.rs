@@ -180,10 +180,26 @@ impl LedgerSample {
     }
 
     fn is_idle(&self, cfg: &LedgerConfig) -> bool {
-        self.ignition == Some(true)
-            && self.speed.is_some_and(|s| s < cfg.idle_speed_kmh)
-            && self.pto != Some(true)
+        idle_reading(self.ignition, self.speed, self.pto, cfg)
     }
+}
+
+/// The one idle test of decision 20 for a single reading: ignition on, speed
+/// below `cfg.idle_speed_kmh`, PTO off (missing PTO counts as off). A reading
+/// only counts as idle inside a run of at least `cfg.idle_min_s` ([`idle_run_counts`]).
+/// The ledger and coaching both call these two functions.
+pub fn idle_reading(
+    ignition: Option<bool>,
+    speed_kmh: Option<f64>,
+    pto: Option<bool>,
+    cfg: &LedgerConfig,
+) -> bool {
+    ignition == Some(true) && speed_kmh.is_some_and(|s| s < cfg.idle_speed_kmh) && pto != Some(true)
+}
+
+/// Whether an idle run of `duration_ms` is long enough to count (decision 20).
+pub fn idle_run_counts(duration_ms: i64, cfg: &LedgerConfig) -> bool {
+    duration_ms >= cfg.idle_min_s.saturating_mul(1000)
 }
 
 /// Up to `n` values: the first `n` seen, or (as a ring) the last `n`.
@@ -608,7 +624,7 @@ impl<'p> LedgerBuilder<'p> {
 
     fn close_run(&mut self, run: &IdleRun, end: &LedgerSample) {
         let dur_ms = end.ts - run.start_ts;
-        if dur_ms < self.cfg.idle_min_s * 1000 {
+        if !idle_run_counts(dur_ms, &self.cfg) {
             return;
         }
         let h = dur_ms as f64 / 3_600_000.0;

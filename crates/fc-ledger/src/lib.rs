@@ -24,5 +24,7 @@ pub use event::{
     EvidenceSample, FuelEvent, Reason, ReasonCode, event_id,
 };
 pub use geo::haversine_km;
-pub use ledger::{Ledger, LedgerBuilder, LedgerConfig, build_ledger};
+pub use ledger::{
+    Ledger, LedgerBuilder, LedgerConfig, build_ledger, idle_reading, idle_run_counts,
+};
 pub use reconcile::{PurchaseMatch, PurchaseStatus, ReconcileConfig, Reconciliation, reconcile};

@@ -151,6 +151,9 @@ pub struct SimConfig {
     pub start_ms: i64,
     /// The fleet's offset from UTC in minutes (duty cycles follow local time).
     pub utc_offset_min: i32,
+    /// Trucks with a reefer trailer top it up from their own tank at the depot in the
+    /// evening (legitimate; a `reefer_transfer` trap, never a label). Off by default.
+    pub reefer: bool,
 }
 
 impl Default for SimConfig {
@@ -169,6 +172,7 @@ impl SimConfig {
             profile,
             start_ms: DEFAULT_START_MS,
             utc_offset_min: 60,
+            reefer: false,
         }
     }
 

@@ -74,6 +74,7 @@ impl Fleet {
             drivers,
             seed: cfg.seed,
             end_ms: cfg.end_ms(),
+            reefer: cfg.reefer.then(|| crate::reefer::Reefer::new(cfg.seed)),
         });
         let profiles = specs.iter().map(|(s, _)| s.profile.clone()).collect();
         let metas = specs.iter().map(|(s, _)| s.meta.clone()).collect();

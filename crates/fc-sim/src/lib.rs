@@ -13,10 +13,12 @@
 
 #![deny(missing_docs)]
 
+pub mod coaching;
 mod config;
 mod dataset;
 mod fleet;
 mod geo;
+mod reefer;
 mod spec;
 mod truck;
 

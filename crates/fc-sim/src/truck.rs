@@ -41,6 +41,7 @@ pub(crate) struct Env {
     pub drivers: Vec<DriverProfile>,
     pub seed: u64,
     pub end_ms: i64,
+    pub reefer: Option<crate::reefer::Reefer>,
 }
 
 impl Env {
@@ -1289,6 +1290,24 @@ impl TruckSim {
         }
         if matches!(kind, StayKind::Park | StayKind::Overnight) {
             self.plan_night_theft(&mut stay);
+            if let Some((s, e, litres)) = env.reefer.and_then(|r| {
+                let from_depot = dist_m((self.lat, self.lon), self.spec.meta.depot);
+                let on_board = self.total_l15();
+                r.plan(
+                    self.idx,
+                    env.local_day(t),
+                    env.local_hour(t),
+                    from_depot,
+                    t,
+                    stay.until,
+                    on_board,
+                    env.end_ms,
+                )
+            }) {
+                let tank = self.tanks.len() - 1;
+                stay.transfers
+                    .push(self.transfer_out(s, e, litres, tank, crate::reefer::SCENARIO));
+            }
         }
         if self.phantom_pending
             && matches!(
@@ -1891,6 +1910,11 @@ impl TruckSim {
             return;
         };
         if tr.done < 1.0 {
+            return;
+        }
+        if tr.scenario == crate::reefer::SCENARIO {
+            let note = format!("{:.1} L pumped into the reefer unit", tr.done);
+            self.trap(crate::reefer::SCENARIO, first, tr.last, note);
             return;
         }
         self.labels.push(Label {

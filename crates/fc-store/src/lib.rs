@@ -21,6 +21,7 @@
 mod compare;
 mod error;
 mod events;
+mod rollups;
 mod sqlite;
 mod types;
 
@@ -28,6 +29,7 @@ use fc_model::{Purchase, TelemetryPoint, TruckProfile};
 use futures::stream::BoxStream;
 
 pub use error::{DriverError, StoreError};
+pub use rollups::{RollupFilter, RollupRecord};
 pub use sqlite::SqliteStore;
 pub use types::{
     Alert, CONFLICTING_DUPLICATE, EventFilter, EventRecord, EventScore, FeedCursor, ImportRun,
@@ -220,6 +222,41 @@ impl Store {
     pub async fn feed_cursor(&self, feed: &str) -> Result<Option<i64>, StoreError> {
         match self {
             Store::Sqlite(s) => s.feed_cursor(feed).await,
+        }
+    }
+
+    /// Replaces the coaching rollups of a truck that start in `[from_ms, to_ms)`,
+    /// in one transaction.
+    pub async fn replace_rollups(
+        &self,
+        truck_id: &str,
+        from_ms: i64,
+        to_ms: i64,
+        records: &[RollupRecord],
+    ) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.replace_rollups(truck_id, from_ms, to_ms, records).await,
+        }
+    }
+
+    /// Inserts or replaces coaching rollups by (truck, day, driver).
+    pub async fn upsert_rollups(&self, records: &[RollupRecord]) -> Result<u64, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.upsert_rollups(records).await,
+        }
+    }
+
+    /// Coaching rollups, ordered by (day, truck, driver).
+    pub async fn rollups(&self, filter: RollupFilter) -> Result<Vec<RollupRecord>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.rollups(filter).await,
+        }
+    }
+
+    /// The first and last day with coaching rollups.
+    pub async fn rollup_days(&self) -> Result<Option<(String, String)>, StoreError> {
+        match self {
+            Store::Sqlite(s) => s.rollup_days().await,
         }
     }
 

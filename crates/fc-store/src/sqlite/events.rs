@@ -171,6 +171,7 @@ impl SqliteStore {
         let changed = upsert_events(&mut tx, events).await?;
         let added = insert_alerts(&mut tx, alerts).await?;
         tx.commit().await?;
+        self.checkpointer.committed();
         Ok((changed, added))
     }
 

@@ -4,7 +4,9 @@
 //! beats `SQLITE_BUSY` retries) and a small pool of read-only connections,
 //! which WAL lets read while a batch is being written.
 
+mod checkpoint;
 mod events;
+mod rollups;
 mod sql;
 mod write;
 
@@ -34,8 +36,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqli
 /// leaf page per truck plus the interior pages; 32 MiB holds that for
 /// thousands of trucks and keeps the import's memory well bounded.
 const WRITER_CACHE_KIB: u32 = 32 * 1024;
-/// WAL pages written before an automatic checkpoint (default SQLite: 1000).
-const WAL_AUTOCHECKPOINT_PAGES: u32 = 16_384;
+/// WAL pages after which the writer checkpoints itself (default SQLite: 1000).
+/// Only a backstop: [`checkpoint::Checkpointer`] normally keeps the WAL at
+/// about one transaction.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 65_536;
 /// Page cache of each reader, KiB.
 const READER_CACHE_KIB: u32 = 8 * 1024;
 /// Read-only connections (streams hold one each while they run).
@@ -58,6 +62,8 @@ pub struct SqliteStore {
     /// Committed `truck_keys` rows (id -> key). Keys never change once
     /// committed, so the cache cannot go stale; it only misses new trucks.
     truck_keys: Mutex<HashMap<String, i64>>,
+    /// Copies committed WAL frames into the database file off the writer's thread.
+    checkpointer: checkpoint::Checkpointer,
 }
 
 fn base_options(path: &Path) -> SqliteConnectOptions {
@@ -89,9 +95,6 @@ impl SqliteStore {
             .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
             // Temporary B-trees (sorting, materialised VALUES) stay off the disk.
             .pragma("temp_store", "memory")
-            // Interleaved fleets rewrite one hot leaf page per truck in every batch; a
-            // longer checkpoint interval copies each hot page back once instead of
-            // once per batch. The WAL is truncated back after each checkpoint.
             .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES.to_string())
             .pragma("journal_size_limit", (64 * 1024 * 1024).to_string());
         let writer = SqlitePoolOptions::new()
@@ -110,9 +113,11 @@ impl SqliteStore {
             .max_connections(READERS)
             .min_connections(0)
             .connect_lazy_with(reader_options);
+        let checkpointer = checkpoint::Checkpointer::start(base_options(path));
         let store = SqliteStore {
             writer,
             reader,
+            checkpointer,
             path: path.to_path_buf(),
             sql: SqlCache::default(),
             last_ts: Mutex::new(HashMap::new()),
@@ -164,6 +169,7 @@ impl SqliteStore {
 
     /// Closes all connections (the last one checkpoints and removes the WAL).
     pub async fn close(self) {
+        self.checkpointer.close().await;
         self.reader.close().await;
         self.writer.close().await;
     }
@@ -307,7 +313,9 @@ impl SqliteStore {
 
     /// Writes a batch (points, quarantine entries, feed cursor) in one transaction.
     pub async fn write_batch(&self, batch: WriteBatch) -> Result<WriteOutcome, StoreError> {
-        write::write_batch(self, batch).await
+        let out = write::write_batch(self, batch).await?;
+        self.checkpointer.committed();
+        Ok(out)
     }
 
     /// Writes purchases idempotently on (truck_id, ts, card_id), with their
@@ -318,7 +326,9 @@ impl SqliteStore {
         purchases: &[(Purchase, Origin)],
         quarantine: Vec<QuarantineEntry>,
     ) -> Result<WriteOutcome, StoreError> {
-        write::write_purchases(self, purchases, quarantine).await
+        let out = write::write_purchases(self, purchases, quarantine).await?;
+        self.checkpointer.committed();
+        Ok(out)
     }
 
     /// Purchases ordered by (truck_id, ts, card_id).

@@ -101,11 +101,11 @@ impl Multi {
             }
             Multi::InsertPoints => (
                 concat!(
-                    "INSERT INTO telemetry (truck_key, ",
+                    "INSERT OR IGNORE INTO telemetry (truck_key, ",
                     point_value_columns!(),
                     ") VALUES "
                 ),
-                " ON CONFLICT (truck_key, ts) DO NOTHING",
+                "",
             ),
             Multi::LookupPoints => (
                 concat!("SELECT ", point_columns!(), " FROM (VALUES "),

@@ -1,0 +1,205 @@
+//! Live fleet through the core API: follow a WebSocket feed (or the built-in
+//! simulator behind an in-process loopback gateway, so that it takes exactly
+//! the same path), publish on the bus, and optionally expose the bus over
+//! WebSocket (server mode) or serve a feed (the gateway).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use fc_live::{
+    Bus, BusServerHandle, FeedClientConfig, Gateway, GatewayConfig, GatewayHandle, Live,
+    LiveConfig, LiveError, Source,
+};
+use fc_sim::SimConfig;
+
+use crate::core::Core;
+use crate::error::{CoreError, Result};
+
+pub use fc_live::{
+    Alert, AlertKind, BusServerConfig, Chaos, FleetStats, TruckUpdate, TruckUpdateBatch,
+    random_token,
+};
+
+/// Where live points come from.
+#[derive(Debug, Clone)]
+pub enum LiveSource {
+    /// A feed gateway speaking protocol v1 (`ws://host:port/feed/v1`).
+    Feed {
+        /// The URL.
+        url: String,
+        /// Its token.
+        token: String,
+    },
+    /// The built-in simulated fleet (write it to the demo database, decision 10).
+    Simulator {
+        /// Fleet size, seed, profile, span.
+        config: SimConfig,
+        /// Simulated seconds per second.
+        speedup: f64,
+    },
+}
+
+/// What a gateway serves.
+#[derive(Debug, Clone)]
+pub enum FeedSource {
+    /// The simulated fleet.
+    Simulator {
+        /// Fleet size, seed, profile, span.
+        config: SimConfig,
+        /// Simulated seconds per second.
+        speedup: f64,
+        /// Load-generator mode: points per second (the simulated clock follows).
+        rate: Option<f64>,
+    },
+    /// A canonical CSV replayed at `speed` times real time.
+    Replay {
+        /// Telemetry file.
+        file: PathBuf,
+        /// Optional trucks file.
+        trucks: Option<PathBuf>,
+        /// Replay speed.
+        speed: f64,
+    },
+}
+
+/// Options of a gateway.
+#[derive(Debug, Clone)]
+pub struct FeedServeOptions {
+    /// Listen address.
+    pub listen: SocketAddr,
+    /// The token clients must present.
+    pub token: String,
+    /// Batches kept for resuming clients.
+    pub replay_batches: usize,
+    /// Deliberate misbehaviour (testing clients).
+    pub chaos: Chaos,
+}
+
+fn live_err(e: LiveError) -> CoreError {
+    match e {
+        LiveError::Store(s) => CoreError::Store(s),
+        LiveError::Bind { addr, source } => CoreError::Io { path: addr, source },
+        LiveError::Invalid { what, why } => CoreError::Invalid { what, why },
+        LiveError::Replay { path, why } => CoreError::Invalid { what: path, why },
+        LiveError::Sim(e) => CoreError::Invalid {
+            what: "simulator".into(),
+            why: e.to_string(),
+        },
+    }
+}
+
+/// A running live pipeline.
+pub struct LiveHandle {
+    live: Live,
+    gateway: Option<GatewayHandle>,
+}
+
+impl LiveHandle {
+    /// The bus: truck updates, alert head, fleet stats.
+    pub fn bus(&self) -> &Bus {
+        self.live.bus()
+    }
+
+    /// Alerts after `seq` from the persisted outbox (how a receiver resumes).
+    pub async fn alerts_after(&self, seq: i64, limit: u32) -> Result<Vec<Alert>> {
+        self.live.alerts_after(seq, limit).await.map_err(live_err)
+    }
+
+    /// Exposes the bus over WebSocket (`/ws/fleet`, `/ws/truck/{id}`, `/ws/stats`, `/ws/alerts`).
+    pub async fn serve_bus(&self, config: BusServerConfig) -> Result<BusServerHandle> {
+        fc_live::serve_bus(config, self.bus().clone(), Arc::clone(self.live.store()))
+            .await
+            .map_err(live_err)
+    }
+
+    /// Follows the committed feed cursor.
+    pub fn committed(&self) -> tokio::sync::watch::Receiver<i64> {
+        self.live.committed()
+    }
+
+    /// Turns `Some(last_seq)` when a finite source has ended and all of it is committed.
+    pub fn ended(&self) -> tokio::sync::watch::Receiver<Option<i64>> {
+        self.live.ended()
+    }
+
+    /// Stops the feed, commits what is pending, stops the built-in gateway.
+    pub async fn stop(self) {
+        self.live.stop().await;
+        if let Some(g) = self.gateway {
+            g.shutdown().await;
+        }
+    }
+}
+
+impl Core {
+    /// Starts the live pipeline on this database: feed client, ingest, detector, bus.
+    /// Alerting uses the fleet's `alert_threshold`.
+    pub async fn start_live(&self, source: LiveSource) -> Result<LiveHandle> {
+        let settings = self.fleet_settings().await?;
+        let (url, token, feed_name, gateway) = match source {
+            LiveSource::Feed { url, token } => (url.clone(), token, url, None),
+            LiveSource::Simulator { config, speedup } => {
+                let token = fc_live::random_token();
+                let g = Gateway::bind(GatewayConfig {
+                    token: token.clone(),
+                    ..GatewayConfig::default()
+                })
+                .await
+                .map_err(live_err)?
+                .serve(Source::Sim {
+                    config,
+                    speedup,
+                    rate: None,
+                })
+                .map_err(live_err)?;
+                // The simulator is a new stream (from seq 1) every start: a cursor per run,
+                // so that a restart is not mistaken for a gap.
+                let name = format!("builtin-simulator:{}", &token[..8]);
+                (g.url(), token, name, Some(g))
+            }
+        };
+        let mut cfg = LiveConfig::new(FeedClientConfig::new(url, token));
+        cfg.feed_name = feed_name;
+        cfg.rules.alert_threshold = settings.alert_threshold;
+        let live = Live::start(Arc::clone(&self.store), cfg)
+            .await
+            .map_err(live_err)?;
+        Ok(LiveHandle { live, gateway })
+    }
+}
+
+/// Serves a feed (the gateway): the simulator or a CSV replay. Runs until the handle is shut down.
+pub async fn serve_feed(options: FeedServeOptions, source: FeedSource) -> Result<GatewayHandle> {
+    let source = match source {
+        FeedSource::Simulator {
+            config,
+            speedup,
+            rate,
+        } => Source::Sim {
+            config,
+            speedup,
+            rate,
+        },
+        FeedSource::Replay {
+            file,
+            trucks,
+            speed,
+        } => Source::Replay {
+            path: file,
+            trucks,
+            speed,
+        },
+    };
+    Gateway::bind(GatewayConfig {
+        listen: options.listen,
+        token: options.token,
+        replay_batches: options.replay_batches.max(1),
+        chaos: options.chaos,
+        ..GatewayConfig::default()
+    })
+    .await
+    .map_err(live_err)?
+    .serve(source)
+    .map_err(live_err)
+}

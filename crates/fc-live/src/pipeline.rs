@@ -1,0 +1,744 @@
+//! The ingest pipeline: flush at about 20 ms or N rows, whichever comes first;
+//! per flush, validate, run each truck's streaming detector (the same
+//! `fc_ledger::TruckDetector` as batch analysis), commit ONE `write_batch`
+//! (points, quarantine, events, alerts and the feed cursor), and only then ack
+//! the feed and publish on the bus.
+//!
+//! A failed commit is retried until it succeeds; nothing of it was acked, so
+//! stopping meanwhile loses nothing (the gateway still has it). The detector
+//! runs before the commit so that events commit with their points; a retried
+//! commit reuses the same flush, so the detector never sees a point twice.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use fc_ledger::{DetectorConfig, EventUpdate, TruckDetector};
+use fc_model::TruckProfile;
+use fc_store::{FeedCursor, Origin, QuarantineEntry, Store};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use crate::alerts::{LiveRules, NewAlert, TruckLive};
+use crate::bus::{Alert, Bus, FeedStatus, FleetStats, LatencyStats, TruckState, TruckUpdateBatch};
+use crate::client::{FeedClientConfig, FeedCounters, FeedEvent, spawn_feed_client};
+use crate::persist::{self, Flush};
+use crate::{LiveError, now_ms};
+
+/// Settings of a live pipeline.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    /// The feed to follow.
+    pub feed: FeedClientConfig,
+    /// Name of the feed's cursor in the store (and the quarantine's `source`).
+    pub feed_name: String,
+    /// Flush after this long since the first unflushed batch, ms.
+    pub flush_ms: u64,
+    /// Or as soon as this many points wait.
+    pub flush_rows: usize,
+    /// Batches queued between the client and the pipeline (back-pressure beyond).
+    pub queue_batches: usize,
+    /// `fleet-stats` interval, ms (also the offline check).
+    pub stats_ms: u64,
+    /// Alert rules.
+    pub rules: LiveRules,
+    /// The detector's settings.
+    pub detector: DetectorConfig,
+    /// On start, each stored truck's detector and live state replay this much of its
+    /// latest stored data (ms), so that a restart does not blind the detector or empty
+    /// the fleet view; events and alerts found again are not re-published.
+    pub warm_up_ms: i64,
+}
+
+impl LiveConfig {
+    /// Defaults for a feed.
+    pub fn new(feed: FeedClientConfig) -> LiveConfig {
+        LiveConfig {
+            feed_name: feed.url.clone(),
+            feed,
+            flush_ms: 20,
+            flush_rows: 5_000,
+            queue_batches: 256,
+            stats_ms: 1_000,
+            rules: LiveRules::default(),
+            detector: DetectorConfig::default(),
+            warm_up_ms: 6 * 3_600_000,
+        }
+    }
+}
+
+/// A running pipeline (client, ingest, bus).
+pub struct Live {
+    bus: Bus,
+    store: Arc<Store>,
+    counters: Arc<FeedCounters>,
+    committed: watch::Receiver<i64>,
+    ended: watch::Receiver<Option<i64>>,
+    shutdown: watch::Sender<bool>,
+    client: JoinHandle<()>,
+    pipeline: JoinHandle<()>,
+}
+
+impl Live {
+    /// Starts following the feed from the cursor stored under `feed_name`.
+    pub async fn start(store: Arc<Store>, config: LiveConfig) -> Result<Live, LiveError> {
+        if config.flush_rows == 0 || config.queue_batches == 0 {
+            return Err(LiveError::Invalid {
+                what: "pipeline".into(),
+                why: "flush rows and queue size must be at least 1".into(),
+            });
+        }
+        let cursor = store.feed_cursor(&config.feed_name).await?;
+        let profiles: HashMap<String, TruckProfile> = store
+            .trucks()
+            .await?
+            .into_iter()
+            .map(|p| (p.truck_id.clone(), p))
+            .collect();
+        let alert_head = persist::last_alert_seq(&store).await?;
+        let bus = Bus::new();
+        bus.publish_alert_head(alert_head);
+        let (tx, rx) = mpsc::channel(config.queue_batches);
+        let (committed_tx, committed) = watch::channel(cursor.unwrap_or(0));
+        let (ended_tx, ended) = watch::channel(None);
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let (client, counters) = spawn_feed_client(
+            config.feed.clone(),
+            cursor,
+            tx.clone(),
+            committed.clone(),
+            shutdown_rx.clone(),
+        );
+        drop(tx);
+        let shared = Arc::new(std::sync::Mutex::new(Shared {
+            stored: 0,
+            duplicates: 0,
+            conflicts: 0,
+            quarantined: 0,
+            commits: 0,
+            commit_retries: 0,
+            cursor: cursor.unwrap_or(0),
+            alert_head,
+            interval_latency: Vec::new(),
+            total_latency: vec![0; LAT_BUCKETS],
+        }));
+        let (commit_tx, commit_rx) = mpsc::channel(1);
+        let committer = tokio::spawn(
+            Committer {
+                store: Arc::clone(&store),
+                bus: bus.clone(),
+                shared: Arc::clone(&shared),
+                committed_tx,
+                ended_tx,
+            }
+            .run(commit_rx),
+        );
+        let mut p = Pipeline {
+            store: Arc::clone(&store),
+            bus: bus.clone(),
+            counters: Arc::clone(&counters),
+            source: Arc::from(config.feed_name.as_str()),
+            trucks: HashMap::new(),
+            profiles,
+            last_seq: cursor,
+            stats: FleetStats {
+                alert_head,
+                ..FleetStats::default()
+            },
+            shared: Arc::clone(&shared),
+            commit_tx: Some(commit_tx),
+            fleet_now: i64::MIN,
+            ended_seq: None,
+            cfg: config,
+        };
+        let pipeline = tokio::spawn(async move {
+            if let Err(e) = p.warm_up().await {
+                tracing::warn!(error = %e, "live warm-up from the store failed; detectors start empty");
+            }
+            p.run(rx, shutdown_rx).await;
+            // The committer finishes what it was handed, then stops.
+            drop(p);
+            let _ = committer.await;
+        });
+        Ok(Live {
+            bus,
+            store,
+            counters,
+            committed,
+            ended,
+            shutdown,
+            client,
+            pipeline,
+        })
+    }
+
+    /// The bus.
+    pub fn bus(&self) -> &Bus {
+        &self.bus
+    }
+
+    /// The client's counters.
+    pub fn feed_counters(&self) -> &FeedCounters {
+        &self.counters
+    }
+
+    /// Follows the committed cursor.
+    pub fn committed(&self) -> watch::Receiver<i64> {
+        self.committed.clone()
+    }
+
+    /// Turns `Some(last_seq)` once a finite feed has ended and everything is committed.
+    pub fn ended(&self) -> watch::Receiver<Option<i64>> {
+        self.ended.clone()
+    }
+
+    /// Alerts after `seq` from the outbox, oldest first (how a receiver resumes).
+    pub async fn alerts_after(&self, seq: i64, limit: u32) -> Result<Vec<Alert>, LiveError> {
+        Ok(persist::alerts_after(&self.store, seq, limit).await?.0)
+    }
+
+    /// The store the pipeline writes to.
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Stops the client, commits what is pending, and stops.
+    pub async fn stop(self) {
+        self.shutdown.send_replace(true);
+        let _ = self.client.await;
+        let _ = self.pipeline.await;
+    }
+}
+
+/// Latency histogram: 1 ms buckets up to 60 s (the last bucket holds the rest).
+const LAT_BUCKETS: usize = 60_001;
+
+struct Pipeline {
+    store: Arc<Store>,
+    bus: Bus,
+    counters: Arc<FeedCounters>,
+    source: Arc<str>,
+    trucks: HashMap<String, TruckLive>,
+    profiles: HashMap<String, TruckProfile>,
+    last_seq: Option<i64>,
+    stats: FleetStats,
+    shared: Arc<std::sync::Mutex<Shared>>,
+    commit_tx: Option<mpsc::Sender<Job>>,
+    fleet_now: i64,
+    ended_seq: Option<i64>,
+    cfg: LiveConfig,
+}
+
+/// What waits for the next flush.
+#[derive(Default)]
+struct Pending {
+    flush: Flush,
+    /// (emitted_ms, points) per batch.
+    batches: Vec<(i64, u32)>,
+    /// Oldest emission per truck in this flush.
+    emitted: HashMap<String, (i64, u32)>,
+    since: Option<Instant>,
+}
+
+impl Pipeline {
+    async fn run(
+        &mut self,
+        mut rx: mpsc::Receiver<FeedEvent>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let mut pending = Pending::default();
+        let mut tick = tokio::time::interval(Duration::from_millis(self.cfg.stats_ms.max(10)));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_tick = Instant::now();
+        let mut points_at_tick = 0u64;
+        let flush_after = Duration::from_millis(self.cfg.flush_ms);
+        loop {
+            let deadline = pending.since.map(|s| s + flush_after);
+            tokio::select! {
+                ev = rx.recv() => match ev {
+                    Some(ev) => {
+                        self.take(ev, &mut pending).await;
+                        if pending.flush.points.len() >= self.cfg.flush_rows {
+                            self.flush(&mut pending).await;
+                        }
+                    }
+                    None => {
+                        self.flush(&mut pending).await;
+                        return;
+                    }
+                },
+                _ = async { match deadline {
+                    Some(d) => tokio::time::sleep_until(d).await,
+                    None => std::future::pending().await,
+                } } => self.flush(&mut pending).await,
+                _ = tick.tick() => {
+                    // Offline checks ride on the stats tick (they move with the data clock).
+                    let mut alerts = Vec::new();
+                    let mut changed = Vec::new();
+                    for t in self.trucks.values_mut() {
+                        if let Some(a) = t.check_offline(self.fleet_now, &self.cfg.rules) {
+                            alerts.push(a);
+                            changed.extend(t.update(0, now_ms()));
+                        }
+                    }
+                    if !alerts.is_empty() {
+                        pending.flush.alerts.extend(alerts);
+                        pending.since.get_or_insert_with(Instant::now);
+                        self.flush(&mut pending).await;
+                        self.bus.publish_updates(TruckUpdateBatch { at_ms: now_ms(), updates: changed });
+                    }
+                    let dt = last_tick.elapsed().as_secs_f64().max(1e-3);
+                    last_tick = Instant::now();
+                    self.stats.points_per_s = (self.stats.points - points_at_tick) as f64 / dt;
+                    points_at_tick = self.stats.points;
+                    self.publish_stats(rx.len());
+                }
+                _ = shutdown.changed() => {
+                    // The client stops too; what is queued is committed, then we stop.
+                    while let Ok(ev) = rx.try_recv() {
+                        self.take(ev, &mut pending).await;
+                    }
+                    self.flush(&mut pending).await;
+                    return;
+                }
+            }
+        }
+    }
+
+    async fn take(&mut self, ev: FeedEvent, pending: &mut Pending) {
+        match ev {
+            FeedEvent::Batch {
+                seq,
+                emitted_ms,
+                points,
+            } => {
+                if self.last_seq.is_some_and(|l| seq <= l) {
+                    return; // already committed (the client guards too)
+                }
+                self.last_seq = Some(seq);
+                // The flush window counts from the batch's emission (bounded by one window, in
+                // case the gateway's clock is off): a batch that waited in the queue during a
+                // commit does not wait a whole window again.
+                let now = Instant::now();
+                let age = (now_ms() - emitted_ms).clamp(0, self.cfg.flush_ms as i64) as u64;
+                let start = now.checked_sub(Duration::from_millis(age)).unwrap_or(now);
+                pending.since = Some(pending.since.map_or(start, |s| s.min(start)));
+                pending.flush.cursor = Some(FeedCursor {
+                    feed: self.source.to_string(),
+                    seq,
+                });
+                pending.batches.push((emitted_ms, points.len() as u32));
+                self.stats.points += points.len() as u64;
+                let origin = Origin {
+                    source: Arc::clone(&self.source),
+                    line: None,
+                };
+                for mut p in points {
+                    if !crate::validate_point(&self.source, &mut p, &mut pending.flush.quarantine) {
+                        continue;
+                    }
+                    let e = pending
+                        .emitted
+                        .entry(p.truck_id.clone())
+                        .or_insert((emitted_ms, 0));
+                    e.0 = e.0.min(emitted_ms);
+                    e.1 += 1;
+                    pending.flush.points.push((p, origin.clone()));
+                }
+            }
+            FeedEvent::Trucks(profiles) => {
+                let mut ok = Vec::new();
+                for mut p in profiles {
+                    match fc_model::normalize_id(&p.truck_id) {
+                        Ok(id) => {
+                            p.truck_id = id.to_string();
+                            ok.push(p);
+                        }
+                        Err(_) => tracing::warn!("truck profile without a usable id skipped"),
+                    }
+                }
+                if let Err(e) = self.store.upsert_trucks(&ok).await {
+                    tracing::warn!(error = %e, "truck profiles from the feed not stored");
+                }
+                for p in ok {
+                    if let Some(t) = self.trucks.get_mut(&p.truck_id)
+                        && t.detector.stats().points == 0
+                    {
+                        t.detector = TruckDetector::new(&p, &self.cfg.detector);
+                        t.profile = p.clone();
+                    }
+                    self.profiles.insert(p.truck_id.clone(), p);
+                }
+            }
+            FeedEvent::Gap { after, resume_from } => {
+                pending.since.get_or_insert_with(Instant::now);
+                pending.flush.quarantine.push(QuarantineEntry {
+                    source: self.source.to_string(),
+                    line: None,
+                    truck_id: None,
+                    ts: Some(now_ms()),
+                    field: None,
+                    reason: "feed_gap".into(),
+                    detail: serde_json::json!({
+                        "after_seq": after,
+                        "resume_from_seq": resume_from,
+                    })
+                    .to_string(),
+                    raw: None,
+                });
+                self.last_seq = Some(resume_from - 1);
+                pending.flush.cursor = Some(FeedCursor {
+                    feed: self.source.to_string(),
+                    seq: resume_from - 1,
+                });
+            }
+            FeedEvent::End { last_seq } => {
+                self.ended_seq = Some(last_seq);
+                pending.since.get_or_insert_with(Instant::now);
+            }
+        }
+    }
+
+    async fn warm_up(&mut self) -> Result<(), fc_store::StoreError> {
+        use futures::TryStreamExt;
+        if self.cfg.warm_up_ms <= 0 {
+            return Ok(());
+        }
+        let rules = self.cfg.rules.clone();
+        let store = Arc::clone(&self.store);
+        let mut ups = Vec::new();
+        let mut discard = Vec::new();
+        for s in store.point_stats().await? {
+            let filter = fc_store::PointFilter {
+                trucks: Some(vec![s.truck_id.clone()]),
+                from: Some(s.last_ts.saturating_sub(self.cfg.warm_up_ms)),
+                to: None,
+            };
+            let mut points = std::pin::pin!(store.points(filter));
+            while let Some(p) = points.try_next().await? {
+                self.fleet_now = self.fleet_now.max(p.ts);
+                let t = self.truck(&p.truck_id);
+                t.detector.push_into(&p, &mut ups);
+                t.observe(&p, &rules, &mut discard);
+                for u in ups.drain(..) {
+                    if let EventUpdate::Event(e) = u {
+                        // Already stored and alerted before the restart.
+                        t.on_event(&e, &rules, &mut discard);
+                    }
+                }
+                discard.clear();
+            }
+        }
+        let updates: Vec<_> = self
+            .trucks
+            .values_mut()
+            .filter_map(|t| {
+                t.version += 1;
+                t.update(0, now_ms())
+            })
+            .collect();
+        if !updates.is_empty() {
+            self.bus.publish_updates(TruckUpdateBatch {
+                at_ms: now_ms(),
+                updates,
+            });
+        }
+        Ok(())
+    }
+
+    fn truck(&mut self, id: &str) -> &mut TruckLive {
+        if !self.trucks.contains_key(id) {
+            let profile = self.profiles.get(id).cloned().unwrap_or(TruckProfile {
+                truck_id: id.to_string(),
+                name: id.to_string(),
+                fuel_type: None,
+                tanks: Vec::new(),
+            });
+            let det = TruckDetector::new(&profile, &self.cfg.detector);
+            self.trucks
+                .insert(id.to_string(), TruckLive::new(profile, det));
+        }
+        self.trucks.get_mut(id).expect("inserted above")
+    }
+
+    async fn flush(&mut self, pending: &mut Pending) {
+        let mut p = std::mem::take(pending);
+        if p.flush.is_empty() && p.since.is_none() {
+            return;
+        }
+        // Detection and live state, in arrival order per truck.
+        let mut ups: Vec<EventUpdate> = Vec::new();
+        let mut alerts: Vec<NewAlert> = Vec::new();
+        let rules = self.cfg.rules.clone();
+        for (point, _) in &p.flush.points {
+            self.fleet_now = self.fleet_now.max(point.ts);
+            let t = self.truck(&point.truck_id);
+            t.detector.push_into(point, &mut ups);
+            t.observe(point, &rules, &mut alerts);
+            for u in ups.drain(..) {
+                if let EventUpdate::Event(e) = u {
+                    t.on_event(&e, &rules, &mut alerts);
+                    p.flush.events.push(e);
+                }
+            }
+        }
+        p.flush.alerts.extend(alerts);
+        // The trucks' states as of these points, published once they are committed.
+        let mut updates = Vec::with_capacity(p.emitted.len());
+        for (id, (emitted, n)) in &p.emitted {
+            if let Some(t) = self.trucks.get_mut(id) {
+                t.version += 1;
+                updates.extend(t.update(*n, *emitted));
+            }
+        }
+        let end = self
+            .ended_seq
+            .filter(|end| self.last_seq.unwrap_or(0) >= *end);
+        let job = Job {
+            cursor: p.flush.cursor.as_ref().map(|c| c.seq),
+            n_alerts: p.flush.alerts.len(),
+            n_quarantine: p.flush.quarantine.len() as u64,
+            flush: p.flush,
+            updates,
+            batches: p.batches,
+            end,
+        };
+        // One commit in flight while the next flush is prepared; more waits here
+        // (and then in the client's bounded queue).
+        if let Some(tx) = &self.commit_tx
+            && tx.send(job).await.is_err()
+        {
+            tracing::error!("live committer stopped; the flush was not committed (nor acked)");
+        }
+    }
+
+    fn publish_stats(&mut self, queued: usize) {
+        let mut s = self.stats.clone();
+        s.at_ms = now_ms();
+        s.data_time_ms = self.fleet_now.max(0);
+        s.trucks = self.trucks.len() as u32;
+        for t in self.trucks.values() {
+            match if t.offline {
+                TruckState::Offline
+            } else {
+                t.state
+            } {
+                TruckState::Driving => s.driving += 1,
+                TruckState::Idle => s.idle += 1,
+                TruckState::Parked | TruckState::Working => s.parked += 1,
+                TruckState::Offline => s.offline += 1,
+                TruckState::Unknown => {}
+            }
+        }
+        s.queue_depth = queued as u32;
+        {
+            let mut sh = self
+                .shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            s.stored = sh.stored;
+            s.duplicates = sh.duplicates;
+            s.conflicts = sh.conflicts;
+            s.quarantined = sh.quarantined;
+            s.commits = sh.commits;
+            s.commit_retries = sh.commit_retries;
+            s.alert_head = sh.alert_head;
+            s.feed.cursor = sh.cursor;
+            s.latency = weighted_percentiles(&mut sh.interval_latency);
+            sh.interval_latency.clear();
+            s.latency_total = histogram_percentiles(&sh.total_latency);
+        }
+        let c = &self.counters;
+        s.feed = FeedStatus {
+            connected: c.connected.load(Ordering::Relaxed),
+            connects: c.connects.load(Ordering::Relaxed),
+            failed_attempts: c.failed_attempts.load(Ordering::Relaxed),
+            heartbeat_timeouts: c.heartbeat_timeouts.load(Ordering::Relaxed),
+            malformed: c.malformed.load(Ordering::Relaxed),
+            oversized: c.oversized.load(Ordering::Relaxed),
+            unknown: c.unknown.load(Ordering::Relaxed),
+            gaps: c.gaps.load(Ordering::Relaxed),
+            refusal: c.last_refusal().map(str::to_string),
+            cursor: s.feed.cursor,
+            server_head: c.server_head.load(Ordering::Relaxed),
+        };
+        self.bus.publish_stats(s);
+    }
+}
+
+/// A prepared flush and what to publish once it is committed.
+struct Job {
+    flush: Flush,
+    cursor: Option<i64>,
+    n_alerts: usize,
+    n_quarantine: u64,
+    updates: Vec<crate::bus::TruckUpdate>,
+    batches: Vec<(i64, u32)>,
+    end: Option<i64>,
+}
+
+/// What the committer counts, read by the stats tick.
+struct Shared {
+    stored: u64,
+    duplicates: u64,
+    conflicts: u64,
+    quarantined: u64,
+    commits: u64,
+    commit_retries: u64,
+    cursor: i64,
+    alert_head: i64,
+    interval_latency: Vec<(u32, u32)>,
+    total_latency: Vec<u64>,
+}
+
+struct Committer {
+    store: Arc<Store>,
+    bus: Bus,
+    shared: Arc<std::sync::Mutex<Shared>>,
+    committed_tx: watch::Sender<i64>,
+    ended_tx: watch::Sender<Option<i64>>,
+}
+
+impl Committer {
+    fn shared(&self) -> std::sync::MutexGuard<'_, Shared> {
+        self.shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn run(self, mut rx: mpsc::Receiver<Job>) {
+        while let Some(job) = rx.recv().await {
+            self.commit(job).await;
+        }
+    }
+
+    async fn commit(&self, job: Job) {
+        // Retry until it holds: nothing of it was acked, nothing may be lost.
+        let mut wait = Duration::from_millis(20);
+        let outcome = loop {
+            match persist::commit(&self.store, job.flush.clone()).await {
+                Ok(o) => break o,
+                Err(e) => {
+                    self.shared().commit_retries += 1;
+                    tracing::error!(error = %e, code = e.code(), "live commit failed; retrying");
+                    tokio::time::sleep(wait).await;
+                    wait = (wait * 2).min(Duration::from_secs(2));
+                }
+            }
+        };
+        {
+            let mut sh = self.shared();
+            sh.commits += 1;
+            sh.stored += outcome.stored;
+            sh.duplicates += outcome.duplicates;
+            sh.conflicts += outcome.conflicts;
+            sh.quarantined += job.n_quarantine.max(outcome.quarantined);
+            if let Some(seq) = job.cursor {
+                sh.cursor = seq;
+            }
+        }
+        if let Some(seq) = job.cursor {
+            self.committed_tx.send_replace(seq);
+        }
+        // Publish only what is committed.
+        if job.n_alerts > 0 {
+            match persist::last_alert_seq(&self.store).await {
+                Ok(head) => {
+                    self.shared().alert_head = head;
+                    self.bus.publish_alert_head(head);
+                }
+                Err(e) => tracing::warn!(error = %e, "alert head not read"),
+            }
+        }
+        if !job.updates.is_empty() {
+            let at = now_ms();
+            self.bus.publish_updates(TruckUpdateBatch {
+                at_ms: at,
+                updates: job.updates,
+            });
+            let mut sh = self.shared();
+            for (emitted, n) in &job.batches {
+                let ms = (at - emitted).clamp(0, (LAT_BUCKETS - 1) as i64) as u32;
+                sh.interval_latency.push((ms, *n));
+                sh.total_latency[ms as usize] += u64::from(*n);
+            }
+        }
+        if let Some(end) = job.end {
+            self.ended_tx.send_replace(Some(end));
+        }
+    }
+}
+
+fn weighted_percentiles(samples: &mut [(u32, u32)]) -> LatencyStats {
+    samples.sort_unstable_by_key(|s| s.0);
+    let total: u64 = samples.iter().map(|s| u64::from(s.1)).sum();
+    if total == 0 {
+        return LatencyStats::default();
+    }
+    let at = |q: f64| {
+        let rank = (q * total as f64).ceil().max(1.0) as u64;
+        let mut acc = 0u64;
+        for (ms, n) in samples.iter() {
+            acc += u64::from(*n);
+            if acc >= rank {
+                return f64::from(*ms);
+            }
+        }
+        f64::from(samples.last().map_or(0, |s| s.0))
+    };
+    LatencyStats {
+        samples: total,
+        p50_ms: at(0.50),
+        p95_ms: at(0.95),
+        p99_ms: at(0.99),
+        max_ms: f64::from(samples.last().map_or(0, |s| s.0)),
+    }
+}
+
+fn histogram_percentiles(h: &[u64]) -> LatencyStats {
+    let total: u64 = h.iter().sum();
+    if total == 0 {
+        return LatencyStats::default();
+    }
+    let at = |q: f64| {
+        let rank = (q * total as f64).ceil().max(1.0) as u64;
+        let mut acc = 0u64;
+        for (ms, n) in h.iter().enumerate() {
+            acc += n;
+            if acc >= rank {
+                return ms as f64;
+            }
+        }
+        (h.len() - 1) as f64
+    };
+    let max = h.iter().rposition(|n| *n > 0).unwrap_or(0) as f64;
+    LatencyStats {
+        samples: total,
+        p50_ms: at(0.50),
+        p95_ms: at(0.95),
+        p99_ms: at(0.99),
+        max_ms: max,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_weigh_points() {
+        let mut s = vec![(10, 98), (40, 1), (90, 1)];
+        let l = weighted_percentiles(&mut s);
+        assert_eq!(
+            (l.samples, l.p50_ms, l.p99_ms, l.max_ms),
+            (100, 10.0, 40.0, 90.0)
+        );
+        let mut h = vec![0u64; 100];
+        h[10] = 98;
+        h[40] = 1;
+        h[90] = 1;
+        assert_eq!(histogram_percentiles(&h), l);
+    }
+}

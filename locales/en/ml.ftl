@@ -1,0 +1,21 @@
+# Theft model: train, model loading, explanations, rule-only vs rule+ML in eval.
+ml-model-fallback = Theft model not used, confidences are the detector's own: { $reason }
+ml-train-source = Training data: { $source }
+ml-train-done = Model written to { $file } (version { $version }): { $rows } events and candidates from { $points } points, { $verdicts } labelled by verdicts, in { $seconds } s
+ml-train-head = { $kind }: { $rows } rows, { $positives } real; held-out ROC AUC { $auc } (rules { $rule_auc }), Brier { $brier }; threshold at the rules' recall { $threshold }
+ml-explanation = why: { $parts }
+ml-train-rescored = { $count } stored events rescored with the new model
+ml-eval-header = Rules against rules + ML — { $group }, { $runs } runs, model { $model }
+ml-col-false-per-100 = false / 100 truck-days
+ml-col-precision-top = precision top 10/100 td
+ml-col-auc = ROC AUC
+ml-method-rules = rules
+ml-method-ml-fleet-threshold = ML, fleet threshold
+ml-method-ml-rule-recall = ML, rules' recall (train)
+ml-method-ml-same-recall = ML, same recall (this set)
+error-model-missing = there is no model file at { $path }; run `fuelcopilot train` first
+error-model-corrupt = the model file { $path } is damaged ({ $reason }); run `fuelcopilot train` again
+error-model-incompatible = the model file { $path } was written by another version ({ $reason }); run `fuelcopilot train` again
+error-too-few-labels = too few labelled { $kind } changes to train: { $positives } real and { $negatives } not, at least { $needed } of each are needed; add verdicts or simulated seeds
+error-training-failed = training failed ({ $reason })
+error-model-io = cannot read or write the model file { $path } ({ $reason })

@@ -1,0 +1,21 @@
+# Modelo de robos: entrenar, cargar el modelo, explicaciones, reglas frente a reglas + ML en eval.
+ml-model-fallback = No se usa el modelo de robos; las confianzas son las del detector: { $reason }
+ml-train-source = Datos de entrenamiento: { $source }
+ml-train-done = Modelo guardado en { $file } (versión { $version }): { $rows } eventos y candidatos de { $points } puntos, { $verdicts } etiquetados por veredictos, en { $seconds } s
+ml-train-head = { $kind }: { $rows } filas, { $positives } reales; ROC AUC en reserva { $auc } (reglas { $rule_auc }), Brier { $brier }; umbral con la exhaustividad de las reglas { $threshold }
+ml-explanation = por qué: { $parts }
+ml-train-rescored = { $count } eventos guardados puntuados de nuevo con el modelo nuevo
+ml-eval-header = Reglas frente a reglas + ML — { $group }, { $runs } ejecuciones, modelo { $model }
+ml-col-false-per-100 = falsas / 100 camión-días
+ml-col-precision-top = precisión top 10/100 cd
+ml-col-auc = ROC AUC
+ml-method-rules = reglas
+ml-method-ml-fleet-threshold = ML, umbral de la flota
+ml-method-ml-rule-recall = ML, exhaustividad de reglas (entreno)
+ml-method-ml-same-recall = ML, misma exhaustividad (este conjunto)
+error-model-missing = no hay archivo de modelo en { $path }; ejecute primero `fuelcopilot train`
+error-model-corrupt = el archivo de modelo { $path } está dañado ({ $reason }); vuelva a ejecutar `fuelcopilot train`
+error-model-incompatible = el archivo de modelo { $path } es de otra versión ({ $reason }); vuelva a ejecutar `fuelcopilot train`
+error-too-few-labels = muy pocos cambios de tipo { $kind } etiquetados para entrenar: { $positives } reales y { $negatives } no; hacen falta al menos { $needed } de cada clase; añada veredictos o semillas simuladas
+error-training-failed = el entrenamiento falló ({ $reason })
+error-model-io = no se puede leer ni escribir el archivo de modelo { $path } ({ $reason })
