@@ -1739,23 +1739,6 @@ impl Core {
                 // Medians of 5 over 16 consecutive readings: a level of at least `BLOCK` readings.
                 self.set_anchor(m, REF_CAP, ts);
             }
-        } else if a.n < BLOCK && self.refr_len == BLOCK && false {
-            // A reference taken from the 3 readings of a re-entry is as noisy as 3 readings;
-            // once the stop gave 8 stable ones, their median is the better level (an idle
-            // theft minutes after arriving is judged against it). Same agreement test.
-            let half = BLOCK / 2;
-            let mut x = [0.0; BLOCK];
-            x.copy_from_slice(&self.refr[..BLOCK]);
-            let m1 = median_mut(&mut x[..half]);
-            let m2 = median_mut(&mut x[half..]);
-            if (m2 - m1).abs() <= 0.25 * thr
-                && let Some(anchor) = self.anchor.as_mut()
-            {
-                let mut y = [0.0; BLOCK];
-                y.copy_from_slice(&self.refr[..BLOCK]);
-                anchor.c = median_mut(&mut y);
-                anchor.n = BLOCK;
-            }
         }
     }
 
