@@ -43,32 +43,14 @@ impl EventScores {
     }
 }
 
-fn status_code(s: EventStatus) -> &'static str {
-    match s {
-        EventStatus::Provisional => "provisional",
-        EventStatus::Final => "final",
-        EventStatus::Retracted => "retracted",
-    }
-}
-
 fn parse_kind(code: &str) -> Result<EventKind> {
-    match code {
-        "fill" => Ok(EventKind::Fill),
-        "drain" => Ok(EventKind::Drain),
-        "sensor_fault" => Ok(EventKind::SensorFault),
-        other => Err(CoreError::Internal(format!("stored event kind `{other}`"))),
-    }
+    EventKind::from_code(code)
+        .ok_or_else(|| CoreError::Internal(format!("stored event kind `{code}`")))
 }
 
 fn parse_status(code: &str) -> Result<EventStatus> {
-    match code {
-        "provisional" => Ok(EventStatus::Provisional),
-        "final" => Ok(EventStatus::Final),
-        "retracted" => Ok(EventStatus::Retracted),
-        other => Err(CoreError::Internal(format!(
-            "stored event status `{other}`"
-        ))),
-    }
+    EventStatus::from_code(code)
+        .ok_or_else(|| CoreError::Internal(format!("stored event status `{code}`")))
 }
 
 /// The store's form of a detector event.
@@ -79,7 +61,7 @@ pub fn event_record(e: &FuelEvent, scores: &EventScores) -> Result<EventRecord> 
         id: e.id.clone(),
         truck_id: e.truck_id.clone(),
         kind: e.kind.code().to_string(),
-        status: status_code(e.status).to_string(),
+        status: e.status.code().to_string(),
         revision: e.revision,
         detector_version: e.detector_version.clone(),
         start_ms: e.start_ms,

@@ -27,6 +27,16 @@ impl EventKind {
             EventKind::SensorFault => "sensor_fault",
         }
     }
+
+    /// Parses a [`EventKind::code`].
+    pub fn from_code(code: &str) -> Option<EventKind> {
+        match code {
+            "fill" => Some(EventKind::Fill),
+            "drain" => Some(EventKind::Drain),
+            "sensor_fault" => Some(EventKind::SensorFault),
+            _ => None,
+        }
+    }
 }
 
 /// Life cycle of an event (decision 11).
@@ -39,6 +49,27 @@ pub enum EventStatus {
     Final,
     /// A provisional event that did not hold up.
     Retracted,
+}
+
+impl EventStatus {
+    /// Stable lower-case code, as stored and sent.
+    pub fn code(self) -> &'static str {
+        match self {
+            EventStatus::Provisional => "provisional",
+            EventStatus::Final => "final",
+            EventStatus::Retracted => "retracted",
+        }
+    }
+
+    /// Parses a [`EventStatus::code`].
+    pub fn from_code(code: &str) -> Option<EventStatus> {
+        match code {
+            "provisional" => Some(EventStatus::Provisional),
+            "final" => Some(EventStatus::Final),
+            "retracted" => Some(EventStatus::Retracted),
+            _ => None,
+        }
+    }
 }
 
 /// Where the expected consumption in a window came from (best first).
@@ -207,4 +238,27 @@ pub enum EventUpdate {
 /// The deterministic event id (decision 11).
 pub fn event_id(truck_id: &str, kind: EventKind, start_ms: i64) -> String {
     format!("{truck_id}:{}:{start_ms}", kind.code())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_back_and_match_serde() {
+        for kind in [EventKind::Fill, EventKind::Drain, EventKind::SensorFault] {
+            assert_eq!(EventKind::from_code(kind.code()), Some(kind));
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.code());
+        }
+        for status in [
+            EventStatus::Provisional,
+            EventStatus::Final,
+            EventStatus::Retracted,
+        ] {
+            assert_eq!(EventStatus::from_code(status.code()), Some(status));
+            assert_eq!(serde_json::to_value(status).unwrap(), status.code());
+        }
+        assert_eq!(EventKind::from_code("theft"), None);
+        assert_eq!(EventStatus::from_code("Final"), None);
+    }
 }

@@ -170,11 +170,7 @@ impl TruckLive {
             EventKind::SensorFault => AlertKind::SensorFault,
         };
         let alerts = e.kind == EventKind::SensorFault || e.rule_confidence >= rules.alert_threshold;
-        let status = match e.status {
-            EventStatus::Provisional => "provisional",
-            EventStatus::Final => "final",
-            EventStatus::Retracted => "retracted",
-        };
+        let status = e.status.code();
         let fire = match e.status {
             EventStatus::Retracted => self.alerted.remove(&e.id),
             _ => alerts && self.alerted.insert(e.id.clone()),

@@ -1,7 +1,7 @@
 //! The seam between the pipeline and the store: one transaction per flush
 //! (points, quarantine, cursor, events, alerts), and the alert outbox.
 
-use fc_ledger::{EventStatus, FuelEvent};
+use fc_ledger::FuelEvent;
 use fc_model::TelemetryPoint;
 use fc_store::{
     EventRecord, FeedCursor, NewAlert as StoreAlert, Origin, QuarantineEntry, Store, StoreError,
@@ -31,14 +31,6 @@ impl Flush {
     }
 }
 
-pub(crate) fn status_code(s: EventStatus) -> &'static str {
-    match s {
-        EventStatus::Provisional => "provisional",
-        EventStatus::Final => "final",
-        EventStatus::Retracted => "retracted",
-    }
-}
-
 /// The store's record of a live event. Live has no model yet: the confidence used
 /// is the rule's (decision 12).
 fn record(e: &FuelEvent) -> EventRecord {
@@ -46,7 +38,7 @@ fn record(e: &FuelEvent) -> EventRecord {
         id: e.id.clone(),
         truck_id: e.truck_id.clone(),
         kind: e.kind.code().to_string(),
-        status: status_code(e.status).to_string(),
+        status: e.status.code().to_string(),
         revision: e.revision,
         detector_version: e.detector_version.clone(),
         start_ms: e.start_ms,
