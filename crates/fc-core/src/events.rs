@@ -195,11 +195,25 @@ impl Core {
     /// Stored events, newest first, with their verdicts.
     pub async fn events(&self, query: &EventQuery) -> Result<Vec<StoredEventDto>> {
         let settings = self.fleet_settings().await?;
+        let mut kinds = query.kinds.clone();
+        if query.alerts_only {
+            // Faults never alert, whatever their confidence: leave them out in the
+            // query itself, so that `limit` counts alerting events only.
+            let alerting = [EventKind::Fill, EventKind::Drain].map(|k| k.code().to_string());
+            if kinds.is_empty() {
+                kinds = alerting.to_vec();
+            } else {
+                kinds.retain(|k| alerting.contains(k));
+                if kinds.is_empty() {
+                    return Ok(Vec::new());
+                }
+            }
+        }
         let filter = EventFilter {
             trucks: (!query.trucks.is_empty()).then(|| query.trucks.clone()),
             from: parse_bound("--from", &query.from)?,
             to: parse_bound("--to", &query.to)?,
-            kinds: (!query.kinds.is_empty()).then(|| query.kinds.clone()),
+            kinds: (!kinds.is_empty()).then_some(kinds),
             include_retracted: query.include_retracted,
             min_confidence: query.alerts_only.then_some(settings.alert_threshold),
             with_verdict: false,
@@ -207,10 +221,6 @@ impl Core {
         };
         let mut out = Vec::new();
         for s in self.store().events(&filter).await? {
-            // Faults never alert, whatever their confidence.
-            if query.alerts_only && s.event.kind == "sensor_fault" {
-                continue;
-            }
             out.push(self.stored_dto(&s, settings.alert_threshold)?);
         }
         Ok(out)
@@ -260,7 +270,11 @@ impl Core {
             });
         }
         // Verdicts outlive re-analysis, but only a known event can be judged.
-        self.event(event_id).await?;
+        if self.store().event(event_id).await?.is_none() {
+            return Err(CoreError::NotFound {
+                what: format!("event {event_id}"),
+            });
+        }
         self.store()
             .set_verdict(&Verdict {
                 event_id: event_id.to_string(),
