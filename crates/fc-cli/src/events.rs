@@ -174,7 +174,7 @@ fn detect_text(tr: &Translator, r: &DetectReport) -> String {
     )
 }
 
-fn events_text(tr: &Translator, events: &[StoredEventDto], zone: &str) -> String {
+pub(crate) fn events_text(tr: &Translator, events: &[StoredEventDto], zone: &str) -> String {
     let mut out = String::new();
     if events.is_empty() {
         let _ = writeln!(out, "{}", tr.t("events-empty"));

@@ -4,6 +4,7 @@
 mod analysis;
 mod coach;
 mod events;
+mod fleet;
 mod live;
 mod ml;
 mod render;
@@ -68,6 +69,10 @@ enum Command {
     Alerts(events::AlertsArgs),
     /// Driver scorecards and recommendations with their fuel and money savings.
     Coach(coach::CoachArgs),
+    /// The fleet now: today's KPIs and one row per truck (state, fuel, position, alerts).
+    Fleet,
+    /// One truck: ledger, events and sensor health over a window (default: its last 48 h).
+    Truck(fleet::TruckArgs),
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +228,8 @@ fn run(cli: Cli, tr: &Translator) -> anyhow::Result<ExitCode> {
             Command::Events(args) => events::events(&core, args, cli.json, tr).await?,
             Command::Verdict(args) => events::verdict(&core, args, cli.json, tr).await?,
             Command::Alerts(args) => events::alerts(&core, args, cli.json, tr).await?,
+            Command::Fleet => fleet::fleet(&core, cli.json, tr).await?,
+            Command::Truck(args) => fleet::truck(&core, args, cli.json, tr).await?,
             // Dispatched above, before the database is opened.
             Command::Analyze(_)
             | Command::Simulate(_)

@@ -67,7 +67,7 @@ mod tests {
         let day = 86_400_000;
         let (start, end, litres) = s.plan(0, 1_000_000, 1_000_000 + day, 400.0, true).unwrap();
         assert!((60.0..120.0).contains(&litres), "{litres}");
-        assert!(start >= 1_000_000 + 90 * SEC && start < 1_000_000 + 150 * SEC);
+        assert!((1_000_000 + 90 * SEC..1_000_000 + 150 * SEC).contains(&start));
         let minutes = (end - start) as f64 / MIN as f64;
         assert!((1.5..5.0).contains(&minutes), "{minutes}");
         assert_eq!(s.plan(1, 1_000_000, 1_000_000 + day, 400.0, true), None);

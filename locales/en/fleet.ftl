@@ -1,0 +1,24 @@
+# The fleet page and the truck page on the command line (fuelcopilot fleet, truck).
+fleet-kpis = { $day }: { $trucks } trucks, { $fuel } L used, { $distance } km, { $l100 } L/100 km, idle { $idle } % of engine time; open alerts { $alerts } ({ $thefts } possible thefts)
+fleet-empty = No trucks yet: import telemetry or start the demo.
+fleet-header = truck · state · fuel · speed · last seen · open alerts
+fleet-row = { $truck } ({ $name }) · { $state } · { $fuel } · { $speed } · { $seen } · { $alerts }
+fleet-fuel = { $litres } L ({ $pct } %)
+fleet-speed = { $speed } km/h
+fleet-none = —
+fleet-state-driving = driving
+fleet-state-idle = idling
+fleet-state-working = working (PTO)
+fleet-state-parked = parked
+fleet-state-offline = offline
+fleet-state-unknown = unknown
+truck-title = { $truck } ({ $name }), { $from } to { $to }: { $samples } chart samples
+truck-ledger = Fuel used { $fuel } L over { $distance } km ({ $l100 } L/100 km); idle { $idle } h ({ $idle_l } L); { $fills } fills ({ $fills_l } L), { $drains } drains ({ $drains_l } L)
+truck-no-ledger = No points in this window.
+truck-events = Events in the window: { $count }
+truck-sensor = Sensor: noise { $noise } L ({ $measured }), { $stuck }, { $faults } faults, { $gaps } gaps (longest { $longest } min), { $quarantined } values quarantined
+truck-noise-measured = measured
+truck-noise-prior = not yet measured
+truck-stuck-yes = stuck now
+truck-stuck-no = not stuck
+truck-purchases = Purchases: { $count }, { $unmatched } not matched to a fill

@@ -1,0 +1,24 @@
+# La flota y la ficha del camión en la línea de órdenes (fuelcopilot fleet, truck).
+fleet-kpis = { $day }: { $trucks } camiones, { $fuel } L consumidos, { $distance } km, { $l100 } L/100 km, ralentí { $idle } % del tiempo de motor; alertas abiertas { $alerts } ({ $thefts } posibles robos)
+fleet-empty = Aún no hay camiones: importe telemetría o inicie la demostración.
+fleet-header = camión · estado · combustible · velocidad · último dato · alertas abiertas
+fleet-row = { $truck } ({ $name }) · { $state } · { $fuel } · { $speed } · { $seen } · { $alerts }
+fleet-fuel = { $litres } L ({ $pct } %)
+fleet-speed = { $speed } km/h
+fleet-none = —
+fleet-state-driving = en marcha
+fleet-state-idle = al ralentí
+fleet-state-working = trabajando (toma de fuerza)
+fleet-state-parked = aparcado
+fleet-state-offline = sin conexión
+fleet-state-unknown = desconocido
+truck-title = { $truck } ({ $name }), de { $from } a { $to }: { $samples } muestras en el gráfico
+truck-ledger = Consumo { $fuel } L en { $distance } km ({ $l100 } L/100 km); ralentí { $idle } h ({ $idle_l } L); { $fills } repostajes ({ $fills_l } L), { $drains } extracciones ({ $drains_l } L)
+truck-no-ledger = No hay puntos en este intervalo.
+truck-events = Eventos en el intervalo: { $count }
+truck-sensor = Sensor: ruido { $noise } L ({ $measured }), { $stuck }, { $faults } fallos, { $gaps } huecos (el mayor { $longest } min), { $quarantined } valores en cuarentena
+truck-noise-measured = medido
+truck-noise-prior = aún sin medir
+truck-stuck-yes = bloqueado ahora
+truck-stuck-no = no bloqueado
+truck-purchases = Compras: { $count }, { $unmatched } sin repostaje que las respalde
