@@ -185,6 +185,16 @@ impl FleetView {
         self.lock().alerts_stale = true;
     }
 
+    /// A new live pipeline numbers its updates from 1 again, and the demo may replay a
+    /// period the store already holds: from now on the new run's updates win.
+    pub(crate) fn new_run(&self) {
+        let mut s = self.lock();
+        for row in s.rows.values_mut() {
+            row.version = 0;
+        }
+        s.version += 1;
+    }
+
     /// Applies a committed `truck-update` batch. Returns whether a truck unknown to the
     /// view appeared (its profile is then read with the next snapshot).
     pub(crate) fn apply(&self, updates: &[TruckUpdate]) -> bool {
@@ -209,8 +219,8 @@ impl FleetView {
                     version: 0,
                 }
             });
-            // A late update (lower version of the same run, older point) never wins.
-            if row.last_seen_ms.is_some_and(|t| t > u.ts_ms) && row.version >= u.version {
+            // A late update of the same run (lower version, older point) never wins.
+            if row.version >= u.version && row.last_seen_ms.is_some_and(|t| t > u.ts_ms) {
                 continue;
             }
             row.driver_id = u.driver_id.clone();
@@ -359,6 +369,7 @@ async fn open_alert_counts(store: &Store) -> Result<HashMap<String, u32>> {
 /// Follows a live pipeline's bus: truck updates into the view, and every commit and new
 /// alert into the read cache's data version. Ends when the pipeline's bus goes away.
 pub(crate) fn follow_bus(view: Arc<FleetView>, cache: Arc<ReadCache>, bus: &Bus) {
+    view.new_run();
     let mut updates = bus.subscribe_updates();
     let mut head = bus.alert_head();
     tokio::spawn(async move {
@@ -518,6 +529,12 @@ mod tests {
         assert_eq!(row.fuel_l, Some(300.0));
         assert!(s.stale, "a new truck asks for its profile");
         assert_eq!(s.version, 3);
+        drop(s);
+        // A new run (versions from 1 again) replaying an earlier period is followed.
+        view.new_run();
+        view.apply(&[update("T1", 1, 500)]);
+        let s = view.lock();
+        assert_eq!(s.rows["T1"].last_seen_ms, Some(500));
     }
 
     #[test]
