@@ -33,6 +33,8 @@ const WORST_NOISE_FRACTION: f64 = 0.025;
 /// Trip differences from which a first estimate of the between-stop noise raises (never
 /// lowers) the threshold of a trip until `BLOCK_MIN` exist.
 const EARLY_MIN: usize = 4;
+/// Readings after a change whose median (of those that agree) is the level it settled at.
+const TAIL_CAP: usize = 16;
 /// Trusted readings of one stop whose median becomes its level when the truck leaves.
 const STOP_LEVEL_CAP: usize = 32;
 /// Levels (moving ones included) whose median gives the level on either side of a stop
@@ -487,6 +489,9 @@ struct Core {
     /// The first `JUMP_N` consumption-corrected moving readings after the reference was set.
     leg_first: [f64; JUMP_N],
     leg_first_n: usize,
+    /// Median of the newest readings (moving ones) when the truck last stopped, and how many.
+    leg_last: f64,
+    leg_last_n: usize,
     /// |median of the last moving readings before a stop - median of the first after the
     /// stop before| of trips that showed no event: the noise of a leg's own balance.
     leg_diffs: Ring,
@@ -560,7 +565,7 @@ fn trimmed_sigma(d: &[f64], scratch: &mut Vec<f64>) -> f64 {
 fn settled_tail(v: &mut [f64], band: f64) -> usize {
     fn run(v: &[f64], band: f64) -> usize {
         let mut k = 1;
-        let mut tmp = [0.0; 9];
+        let mut tmp = [0.0; TAIL_CAP];
         while k < v.len() && k < tmp.len() {
             tmp[..k].copy_from_slice(&v[..k]);
             let m = median_mut(&mut tmp[..k]);
@@ -712,6 +717,8 @@ impl Core {
             s_move: NA,
             leg_first: [0.0; JUMP_N],
             leg_first_n: 0,
+            leg_last: NA,
+            leg_last_n: 0,
             leg_diffs: Ring::new(BLOCK_CAP),
             s_leg: NA,
             last_obs_ts: None,
@@ -934,6 +941,11 @@ impl Core {
             self.stop_since = if moving_now { None } else { Some(s.ts) };
         } else if self.stop_since.is_none() {
             self.stop_since = Some(s.ts);
+        }
+        if self.moving && !moving_now {
+            // The level the leg's last readings showed as it ended (before this stop's own).
+            self.leg_last = self.lead_median();
+            self.leg_last_n = self.lead_len;
         }
         self.moving = moving_now;
         let Some(level) = self.level(s) else {
@@ -1578,11 +1590,11 @@ impl Core {
     /// are not those of the stop levels (a parking slope, few settled readings), so it is
     /// independent evidence for a drop in motion.
     fn leg_balance(&self) -> f64 {
-        if self.leg_first_n < MOVE_MIN_N || self.still_lead_n < MOVE_MIN_N {
+        if self.leg_first_n < MOVE_MIN_N || self.leg_last_n < MOVE_MIN_N {
             return NA;
         }
         let mut tmp = self.leg_first;
-        self.still_lead - median_mut(&mut tmp[..self.leg_first_n])
+        self.leg_last - median_mut(&mut tmp[..self.leg_first_n])
     }
 
     /// Threshold of a comparison across the current stretch (noise, consumption, thermal).
@@ -1988,7 +2000,7 @@ impl Core {
     /// Closes the open event on the median of the samples since its last progress.
     fn close_on_tail(&mut self) {
         let Some(o) = self.open else { return };
-        let mut tmp = [0.0; 9];
+        let mut tmp = [0.0; TAIL_CAP];
         let mut n = 0;
         // The samples since the last progress (the level it settled at). Samples from before
         // it are on the way and never count: a refuel at a quiet stop may leave only two
