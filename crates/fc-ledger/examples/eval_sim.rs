@@ -312,6 +312,15 @@ fn explain(
         for &(ei, li) in &m {
             let (e, l) = (&events[ei], &labels[li]);
             let err = (e.volume_l - l.volume_l).abs() / l.volume_l.max(1e-9);
+            // every match's signed error, for biases per scenario and reason
+            let _ = writeln!(
+                detail,
+                "  VOLALL {} {} {:?} {:.4}",
+                l.kind.as_str(),
+                l.scenario,
+                e.evidence.reason.code,
+                (e.volume_l - l.volume_l) / l.volume_l.max(1e-9)
+            );
             if err > 0.15 {
                 let _ = writeln!(
                     detail,

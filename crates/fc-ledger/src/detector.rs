@@ -973,7 +973,10 @@ impl Core {
             self.mark_unobserved(false);
             return;
         }
-        self.cur_rail = self.at_rail(s);
+        if self.unobs {
+            // Only a sample that may be collected as a stop's level needs it.
+            self.cur_rail = self.at_rail(s);
+        }
         self.observe(s.ts, level);
     }
 
