@@ -8,6 +8,7 @@
 //! * `--jobs N`: seeds simulated in parallel (default 1; the machine is shared)
 //! * `--detail`: list every miss and false alarm of ours (truck, window, volume, scenario, traps)
 //! * `--trace T005`: print every update (provisional, final, retracted, candidate) of one truck
+//! * environment `FC_DETECTOR_CONFIG`: JSON overrides of `DetectorConfig` (one setting's effect)
 //!
 //! The detector sees every truck's points in arrival order, late and duplicated rows
 //! included, exactly as live ingest would; the baselines get the same rows.
@@ -98,6 +99,18 @@ fn opts() -> Opts {
         i += 1;
     }
     o
+}
+
+/// The detector's settings: defaults, or a JSON object of overrides in
+/// `FC_DETECTOR_CONFIG` (e.g. `{"k_sigma": 3.5}`) to measure one setting's effect.
+fn detector_config() -> DetectorConfig {
+    match std::env::var("FC_DETECTOR_CONFIG") {
+        Ok(j) if !j.trim().is_empty() => serde_json::from_str(&j).unwrap_or_else(|e| {
+            eprintln!("FC_DETECTOR_CONFIG: {e}");
+            std::process::exit(2);
+        }),
+        _ => DetectorConfig::default(),
+    }
 }
 
 /// Why a label was missed or an alarm was false, tallied per method.
@@ -299,6 +312,15 @@ fn explain(
         for &(ei, li) in &m {
             let (e, l) = (&events[ei], &labels[li]);
             let err = (e.volume_l - l.volume_l).abs() / l.volume_l.max(1e-9);
+            // every match's signed error, for biases per scenario and reason
+            let _ = writeln!(
+                detail,
+                "  VOLALL {} {} {:?} {:.4}",
+                l.kind.as_str(),
+                l.scenario,
+                e.evidence.reason.code,
+                (e.volume_l - l.volume_l) / l.volume_l.max(1e-9)
+            );
             if err > 0.15 {
                 let _ = writeln!(
                     detail,
@@ -340,7 +362,7 @@ fn run(
         }
     };
     let profiles: Vec<TruckProfile> = fleet.trucks().to_vec();
-    let mut ev = Evaluator::new(&profiles, &DetectorConfig::default());
+    let mut ev = Evaluator::new(&profiles, &detector_config());
     if let Some(t) = trace {
         ev.trace(t);
     }

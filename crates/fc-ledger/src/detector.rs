@@ -27,6 +27,16 @@ const BLOCK_CAP: usize = 64;
 /// Block-median differences needed before their spread is used.
 const BLOCK_MIN: usize = 12;
 const MAX_EVIDENCE: usize = 64;
+/// One sigma of the noisiest fuel probe we expect, as a fraction of the tank (probes are
+/// sold as 1-2 % accurate): what a change must beat while nothing else is known.
+const WORST_NOISE_FRACTION: f64 = 0.025;
+/// Trip differences from which a first estimate of the between-stop noise raises (never
+/// lowers) the threshold of a trip until `BLOCK_MIN` exist.
+const EARLY_MIN: usize = 4;
+/// Readings after a change whose median (of those that agree) is the level it settled at.
+const TAIL_CAP: usize = 16;
+/// Trusted readings of one stop whose median becomes its level when the truck leaves.
+const STOP_LEVEL_CAP: usize = 32;
 /// Levels (moving ones included) whose median gives the level on either side of a stop
 /// when placing a rise found across a trip: slosh is zero-mean, a median of 5 readings a
 /// few minutes apart keeps it to tens of litres, far below a refuel.
@@ -310,6 +320,9 @@ struct Open {
     before_c: f64,
     /// Readings behind `before_c` (the anchor's `n`).
     n_before: usize,
+    /// When the reference of a stationary change was set (`i64::MAX` for other changes):
+    /// the readings from then to the start are at the old level too.
+    before_from: i64,
     before_l: f64,
     u_start: f64,
     src: ConsumptionSource,
@@ -334,6 +347,11 @@ struct Open {
     unobs_ms: i64,
     /// Expected consumption at the end, when known; else looked up in the history.
     u_end: f64,
+    /// A drop across a trip as the leg's own moving readings show it (median of the first
+    /// ones after the stop before minus median of the last ones before this stop), and the
+    /// threshold of that comparison; NaN when not measured.
+    leg_drop: f64,
+    leg_thr: f64,
 }
 
 /// A stop or gap that ended: the level before it and the first levels read after it.
@@ -442,6 +460,10 @@ struct Core {
     unobs_since: Option<i64>,
     unobs_moved: bool,
     collect: [(i64, f64, f64); 9],
+    /// Whether the newest collected sample read a rail (0 or full) on one of its tanks.
+    collect_last_rail: bool,
+    /// Whether the sample being observed reads a rail on one of its tanks.
+    cur_rail: bool,
     collect_len: usize,
     /// Collected samples that came from the current stop (the rest from earlier stops).
     collect_fresh: usize,
@@ -482,6 +504,17 @@ struct Core {
     /// Noise (one sigma) of a level read as the median of moving readings, compared with
     /// a trusted one; NaN until measured.
     s_move: f64,
+    /// The first `JUMP_N` consumption-corrected moving readings after the reference was set.
+    leg_first: [f64; JUMP_N],
+    leg_first_n: usize,
+    /// Median of the newest readings (moving ones) when the truck last stopped, and how many.
+    leg_last: f64,
+    leg_last_n: usize,
+    /// |median of the last moving readings before a stop - median of the first after the
+    /// stop before| of trips that showed no event: the noise of a leg's own balance.
+    leg_diffs: Ring,
+    /// Noise (one sigma) of one of those moving medians; NaN until measured.
+    s_leg: f64,
     last_obs_ts: Option<i64>,
     // levels and events
     anchor: Option<Anchor>,
@@ -550,7 +583,7 @@ fn trimmed_sigma(d: &[f64], scratch: &mut Vec<f64>) -> f64 {
 fn settled_tail(v: &mut [f64], band: f64) -> usize {
     fn run(v: &[f64], band: f64) -> usize {
         let mut k = 1;
-        let mut tmp = [0.0; 9];
+        let mut tmp = [0.0; TAIL_CAP];
         while k < v.len() && k < tmp.len() {
             tmp[..k].copy_from_slice(&v[..k]);
             let m = median_mut(&mut tmp[..k]);
@@ -678,6 +711,8 @@ impl Core {
             unobs_since: None,
             unobs_moved: false,
             collect: [(0, 0.0, 0.0); 9],
+            collect_last_rail: false,
+            cur_rail: false,
             collect_len: 0,
             collect_fresh: 0,
             collect_u_sd: 0.0,
@@ -699,6 +734,12 @@ impl Core {
             best_jump: None,
             move_diffs: Ring::new(BLOCK_CAP),
             s_move: NA,
+            leg_first: [0.0; JUMP_N],
+            leg_first_n: 0,
+            leg_last: NA,
+            leg_last_n: 0,
+            leg_diffs: Ring::new(BLOCK_CAP),
+            s_leg: NA,
             last_obs_ts: None,
             anchor: None,
             refr: [0.0; REF_CAP],
@@ -791,6 +832,18 @@ impl Core {
         };
         let (a, b) = (self.level_sd(na, s8), self.level_sd(nb, s8));
         (self.cfg.k_sigma * (a * a + b * b).sqrt() + self.quantum_l()).max(self.cfg.min_volume_l)
+    }
+
+    /// Whether a tank reads empty or full: where spikes land (a probe's rails).
+    fn at_rail(&self, s: &Sample) -> bool {
+        let rail = |l: f64, pct: f64, tank: Option<&Tank>| {
+            if l.is_finite() {
+                l <= 0.0 || tank.is_some_and(|t| l >= t.capacity_l)
+            } else {
+                pct.is_finite() && (pct <= 0.0 || pct >= 100.0)
+            }
+        };
+        rail(s.fuel_l, s.pct, self.tanks.first()) || rail(s.fuel_l2, s.pct2, self.tanks.get(1))
     }
 
     /// Level in litres, tanks summed; `fuel_l` wins over the gauge.
@@ -908,6 +961,11 @@ impl Core {
         } else if self.stop_since.is_none() {
             self.stop_since = Some(s.ts);
         }
+        if self.moving && !moving_now {
+            // The level the leg's last readings showed as it ended (before this stop's own).
+            self.leg_last = self.lead_median();
+            self.leg_last_n = self.lead_len;
+        }
         self.moving = moving_now;
         let Some(level) = self.level(s) else {
             stats.without_level += 1;
@@ -917,6 +975,10 @@ impl Core {
         if !suspect {
             // A frozen reading says nothing about where fuel went in.
             self.push_raw(level + self.u);
+            if moving_now && self.leg_first_n < JUMP_N {
+                self.leg_first[self.leg_first_n] = level + self.u;
+                self.leg_first_n += 1;
+            }
         }
         if moving_now {
             return;
@@ -929,6 +991,10 @@ impl Core {
         if suspect {
             self.mark_unobserved(false);
             return;
+        }
+        if self.unobs {
+            // Only a sample that may be collected as a stop's level needs it.
+            self.cur_rail = self.at_rail(s);
         }
         self.observe(s.ts, level);
     }
@@ -1099,6 +1165,8 @@ impl Core {
                 // later) would be credited to it. A change that carries on in the dark
                 // continues it (see `open_event`).
                 self.close_on_tail();
+            } else {
+                self.anchor_from_stop();
             }
             self.unobs = true;
             self.unobs_since = self.last_obs_ts;
@@ -1117,6 +1185,47 @@ impl Core {
         if moved {
             self.unobs_moved = true;
         }
+    }
+
+    /// When the truck drives off or goes dark with nothing open, the reference becomes the
+    /// median of every trusted reading of this stop since the reference was set, if there
+    /// are more of them than the reference holds and both halves agree. A stop's level
+    /// taken from its first 3 readings is as noisy as 3 readings; the next stop is compared
+    /// with it across the trip, and a theft on the road is judged against that noise.
+    fn anchor_from_stop(&mut self) {
+        let (Some(a), None) = (self.anchor, self.open) else {
+            return;
+        };
+        let mut tmp = [0.0; STOP_LEVEL_CAP];
+        let mut m = 0;
+        let mut newest = a.ts;
+        for h in self.hist.iter().rev() {
+            if m == tmp.len() || h.stretch != self.stretch || h.ts < a.ts {
+                break;
+            }
+            if m == 0 {
+                newest = h.ts;
+            }
+            tmp[m] = h.c;
+            m += 1;
+        }
+        if m < 2 * self.cfg.reentry_samples.max(2) || m <= a.n {
+            return;
+        }
+        // Oldest first, so that the halves are the earlier and the later part of the stop.
+        tmp[..m].reverse();
+        let half = m / 2;
+        let mut x = tmp;
+        let m1 = median_mut(&mut x[..half]);
+        let m2 = median_mut(&mut x[half..m]);
+        let thr = self.base_thr() + self.cfg.k_consumption * (self.u_sd - a.u_sd);
+        if (m2 - m1).abs() > 0.25 * thr {
+            return;
+        }
+        let med = median_mut(&mut tmp[..m]);
+        let src = self.src_since_anchor;
+        self.set_anchor(med, m, newest);
+        self.src_since_anchor = src;
     }
 
     /// Tracks runs of bit-identical readings; returns whether the reading is suspect (frozen).
@@ -1215,8 +1324,28 @@ impl Core {
         let c = l + self.u;
         if self.unobs {
             if self.collect_len > 0 && self.collect_fresh == 0 && !self.agrees_with_collected(c) {
-                // The earlier stop's few samples are contradicted: they were not the level.
-                self.collect_len = 0;
+                let worst = self.cfg.k_sigma
+                    * std::f64::consts::SQRT_2
+                    * WORST_NOISE_FRACTION
+                    * self.capacity;
+                if self.anchor.is_none()
+                    && self.collect_len == 1
+                    && !self.collect_last_rail
+                    && (c - self.collect[0].2).abs() > worst
+                {
+                    // The truck's first reading ever, off the rails, and further from this one
+                    // than the noisiest probe's two readings of one level could be (the noise is
+                    // not measured yet): there is no other level to prefer, and a glitch is a
+                    // rail far more often than a plausible level. Kept as a reference of one
+                    // reading, the night siphon that a silent tracker hides before its next
+                    // reading is a drop; dropped, it vanished.
+                    let moved = self.unobs_moved;
+                    self.reenter();
+                    self.mark_unobserved(moved);
+                } else {
+                    // The earlier stop's few samples are contradicted: they were not the level.
+                    self.collect_len = 0;
+                }
             }
             if self.collect_len == 0 {
                 self.collect_u_sd = self.u_sd;
@@ -1228,6 +1357,7 @@ impl Core {
             }
             if self.collect_len < self.collect.len() {
                 self.collect[self.collect_len] = (ts, l, c);
+                self.collect_last_rail = self.cur_rail;
                 self.collect_len += 1;
                 self.collect_fresh += 1;
             }
@@ -1260,6 +1390,7 @@ impl Core {
                 let level_now = med_c - self.u;
                 let (thr, cons_allow, thermal) = self.stretch_thr(&a, first_ts, level_now);
                 let delta = med_c - a.c;
+                let leg = if moved { self.leg_balance() } else { NA };
                 if delta.abs() > 0.5 * thr {
                     let kind = if delta > 0.0 {
                         EventKind::Fill
@@ -1272,6 +1403,7 @@ impl Core {
                     // along, moving ones too, rose by most of it; else the longest.
                     // Where the rise happened, and the level just before it.
                     let mut rise_at: Option<Jump> = None;
+                    let mut step_rise = NA;
                     let start = if kind == EventKind::Fill && moved {
                         self.settle_jump();
                         let here = Jump {
@@ -1285,6 +1417,7 @@ impl Core {
                             Some(j) if !here.rise.is_finite() || here.rise <= j.rise => j,
                             _ => here,
                         };
+                        step_rise = jump.rise;
                         let at = if jump.rise >= 0.5 * delta {
                             rise_at = Some(jump);
                             Some(jump.start)
@@ -1306,6 +1439,19 @@ impl Core {
                         Some(j) => (j.lead, j.lead_n, j.lead - j.u, j.u, start),
                         None => (a.c, a.n, a.c - a.u, a.u, ws),
                     };
+                    let k2 = self.cfg.k_sigma * std::f64::consts::SQRT_2;
+                    let (leg_drop, leg_thr) = if kind == EventKind::Drain && self.s_leg.is_finite()
+                    {
+                        let base = (k2 * self.s_leg + self.quantum_l()).max(self.cfg.min_volume_l);
+                        (-leg, base + cons_allow + thermal)
+                    } else if kind == EventKind::Fill && self.s_move.is_finite() {
+                        // The step across the stop where the rise was placed, from the moving
+                        // readings either side of it: one stop, so no trip's allowances.
+                        let base = (k2 * self.s_move + self.quantum_l()).max(self.cfg.min_volume_l);
+                        (step_rise, base)
+                    } else {
+                        (NA, NA)
+                    };
                     let reason = match (kind, moved) {
                         (EventKind::Fill, true) => ReasonCode::StopToStopRise,
                         (EventKind::Fill, false) => ReasonCode::GapRise,
@@ -1320,6 +1466,7 @@ impl Core {
                             window_start: win,
                             before_c,
                             n_before,
+                            before_from: i64::MAX,
                             before_l,
                             u_start,
                             src: self.src_since_anchor,
@@ -1341,10 +1488,20 @@ impl Core {
                             moved,
                             unobs_ms: interval,
                             u_end: NA,
+                            leg_drop,
+                            leg_thr,
                         },
                         first_ts,
                     );
                 } else {
+                    if leg.is_finite() {
+                        // What a leg's own moving readings say about it when nothing happened:
+                        // slosh, tilt on grades and the probe's wander at its two ends.
+                        self.leg_diffs.push(leg.abs());
+                        if self.leg_diffs.v.len() >= BLOCK_MIN {
+                            self.s_leg = trimmed_sigma(&self.leg_diffs.v, &mut self.scratch);
+                        }
+                    }
                     if moved {
                         // What a stop reads as seen from the previous one: tilt on another
                         // grade, a slosh wave not yet settled, the consumption estimate's error.
@@ -1418,6 +1575,7 @@ impl Core {
             window_start: ws,
             before_c: a.c,
             n_before: a.n,
+            before_from: i64::MAX,
             before_l: a.c - a.u,
             u_start: a.u,
             src: self.src_since_anchor,
@@ -1439,10 +1597,26 @@ impl Core {
             moved: true,
             unobs_ms: rise_start - ws,
             u_end: j.u,
+            leg_drop: NA,
+            leg_thr: NA,
         };
         self.emit_closed(d, j.lead, rise_start.max(ws));
         // A drain short of its threshold is only a candidate: the rise keeps the reference.
         (lost >= thr).then_some(*j)
+    }
+
+    /// The change of the consumption-corrected level over the trip that just ended as its own
+    /// moving readings show it: the median of the newest readings before this stop minus the
+    /// median of the first moving ones after the reference was set. NaN with fewer than
+    /// `MOVE_MIN_N` on either side. Its errors (slosh, tilt on a grade, the probe's wander)
+    /// are not those of the stop levels (a parking slope, few settled readings), so it is
+    /// independent evidence for a drop in motion.
+    fn leg_balance(&self) -> f64 {
+        if self.leg_first_n < MOVE_MIN_N || self.leg_last_n < MOVE_MIN_N {
+            return NA;
+        }
+        let mut tmp = self.leg_first;
+        self.leg_last - median_mut(&mut tmp[..self.leg_first_n])
     }
 
     /// Threshold of a comparison across the current stretch (noise, consumption, thermal).
@@ -1539,6 +1713,7 @@ impl Core {
         });
         self.src_since_anchor = ConsumptionSource::None;
         self.refr_len = 0;
+        self.leg_first_n = 0;
     }
 
     /// Adds a stable reading to the current block; a full block's median is compared with
@@ -1715,6 +1890,7 @@ impl Core {
                     window_start: start,
                     before_c: a.c,
                     n_before: a.n,
+                    before_from: a.ts,
                     before_l: a.c - a.u,
                     u_start: a.u,
                     src: self.src_since_anchor,
@@ -1740,6 +1916,8 @@ impl Core {
                     moved: false,
                     unobs_ms: 0,
                     u_end: NA,
+                    leg_drop: NA,
+                    leg_thr: NA,
                 },
                 ts,
             );
@@ -1851,7 +2029,7 @@ impl Core {
     /// Closes the open event on the median of the samples since its last progress.
     fn close_on_tail(&mut self) {
         let Some(o) = self.open else { return };
-        let mut tmp = [0.0; 9];
+        let mut tmp = [0.0; TAIL_CAP];
         let mut n = 0;
         // The samples since the last progress (the level it settled at). Samples from before
         // it are on the way and never count: a refuel at a quiet stop may leave only two
@@ -1875,12 +2053,42 @@ impl Core {
         self.close(after, n_level, end);
     }
 
+    /// The level before a stationary change from every trusted reading between the moment
+    /// its reference was set and the change's start, when they are more than the reference
+    /// holds: a reference taken from the first 3 readings at a stop is as noisy as 3
+    /// readings, and the readings taken at the stop before the theft began are that level too.
+    fn widen_before(&self, o: &mut Open) {
+        if o.before_from == i64::MAX {
+            return;
+        }
+        let mut tmp = [0.0; STOP_LEVEL_CAP];
+        let mut m = 0;
+        for h in self.hist.iter().rev() {
+            if h.ts >= o.start {
+                continue;
+            }
+            if m == tmp.len() || h.ts < o.before_from || h.stretch != self.stretch {
+                break;
+            }
+            tmp[m] = h.c;
+            m += 1;
+        }
+        if m <= o.n_before {
+            return;
+        }
+        let c = median_mut(&mut tmp[..m]);
+        o.before_l += c - o.before_c;
+        o.before_c = c;
+        o.n_before = m;
+    }
+
     /// Closes the open event at `after_c`, a level from `n_after` readings.
     fn close(&mut self, after_c: f64, n_after: usize, end: i64) {
         let Some(mut o) = self.open.take() else {
             return;
         };
         o.src = o.src.max(self.src_since_anchor);
+        self.widen_before(&mut o);
         let base = self.pair_thr(o.n_before, n_after, o.ign);
         let base = if !o.moved {
             Some(base)
@@ -1895,6 +2103,13 @@ impl Core {
         };
         if let Some(b) = base {
             o.final_thr = b + o.cons_allow + o.thermal_allow;
+        } else if o.moved && self.stop_diffs.v.len() >= EARLY_MIN {
+            // Warm-up: the first trips already show how far one stop reads from the next
+            // (a parking slope, slosh not quite settled), which one reading's noise, or a
+            // prior, does not: never judge a trip below what they showed.
+            let early = trimmed_sigma(&self.stop_diffs.v, &mut self.scratch);
+            let between = self.cfg.k_sigma * std::f64::consts::SQRT_2 * early + self.quantum_l();
+            o.final_thr = o.thr.max(between + o.cons_allow + o.thermal_allow);
         }
         let ts = self.hist.back().map_or(end, |h| h.ts).max(end);
         self.set_anchor(after_c, n_after, ts);
@@ -1953,6 +2168,21 @@ impl Core {
         if o.final_thr.is_finite() {
             // The decision compares two medians: their noise, not one reading's.
             o.thr = o.final_thr;
+        }
+        if o.leg_drop.is_finite() && o.leg_thr > 0.0 {
+            // Two comparisons of one change across a trip: the stop levels (margin m1) and the
+            // moving readings (m2). Stouffer's rule accepts when (m1 + m2) / sqrt(2) reaches 1;
+            // the threshold is scaled to match, so the event's margin says the same. A drop
+            // the leg's own readings confirm (each at least half way) passes below the stop
+            // threshold. A rise must show at a stop of the trip: fuel is only added standing
+            // still, so a marginal rise that no stop's step explains is kept as a candidate.
+            let (m1, m2) = (vol / o.thr, o.leg_drop / o.leg_thr);
+            let s2 = std::f64::consts::SQRT_2;
+            if o.kind == EventKind::Drain && vol < o.thr && m1 >= 0.5 && m2 >= 0.5 {
+                o.thr *= (s2 - m2).clamp(0.5, 1.0);
+            } else if o.kind == EventKind::Fill && vol >= o.thr {
+                o.thr *= (s2 - m2.max(0.0)).clamp(1.0, s2);
+            }
         }
         if vol >= o.thr {
             let rev = u32::from(o.provisional);
