@@ -117,10 +117,14 @@ impl Core {
             Some(name) => crate::settings::parse_tz(name)?,
             None => self.fleet_settings().await?.tz()?,
         };
-        let (reports, touched) = import::import_files(&self.store, tz, request, progress).await?;
-        // Coaching rollups of the days this import touched (decision 10).
-        let settings = self.fleet_settings().await?;
-        crate::coach::rebuild_rollups(&self.store, &settings, &touched).await?;
+        let (reports, _) = import::import_with_rollups(
+            &self.store,
+            &self.fleet_settings().await?,
+            tz,
+            request,
+            progress,
+        )
+        .await?;
         Ok(reports)
     }
 
