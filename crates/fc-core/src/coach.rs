@@ -229,7 +229,7 @@ const STREAM_MAX_DAYS: u32 = 40;
 /// Rows of one truck held back to be put in time order (real exports repeat
 /// rows and send some a few minutes late): a row is released once this many
 /// newer ones arrived or it is [`REORDER_MS`] older than the newest.
-const REORDER_POINTS: usize = 32;
+const REORDER_POINTS: usize = 16;
 const REORDER_MS: i64 = 15 * 60_000;
 
 /// Where the import's stream stands for one truck.
