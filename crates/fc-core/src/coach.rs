@@ -2,13 +2,13 @@
 //! touched (decision 10), scorecards for a period read from the rollups, and the
 //! same scorecards for files analysed in memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use fc_coach::{CoachConfig, CoachReport, Period, Prices, Rollup, RollupBuilder};
 use fc_ledger::{DetectorConfig, EventStatus, EventUpdate, TruckDetector};
-use fc_model::TruckProfile;
+use fc_model::{TelemetryPoint, TruckProfile};
 use fc_store::{PointFilter, RollupFilter, RollupRecord, Store, WriteBatch};
 use futures::TryStreamExt;
 
@@ -171,6 +171,376 @@ impl Touched {
     }
 }
 
+/// One truck's rollups in the making: the detector's final fills and drains go
+/// into the day's balance as they come. The re-read and the import's own stream
+/// both use this, so the same points give the same rollups.
+struct TruckRollups<'p> {
+    det: TruckDetector,
+    b: RollupBuilder<'p>,
+    updates: Vec<EventUpdate>,
+}
+
+impl<'p> TruckRollups<'p> {
+    fn new(truck: &str, profile: &'p TruckProfile, tz: Tz, cfg: &CoachConfig) -> Self {
+        // The detector names its events after the profile's truck id.
+        let det_profile = TruckProfile {
+            truck_id: truck.to_string(),
+            ..profile.clone()
+        };
+        TruckRollups {
+            det: TruckDetector::new(&det_profile, &DetectorConfig::default()),
+            b: RollupBuilder::new(truck, profile, tz, cfg),
+            updates: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, p: &TelemetryPoint) {
+        self.det.push_into(p, &mut self.updates);
+        self.b.push(p);
+        if self.updates.is_empty() {
+            return;
+        }
+        // Only final events matter here; dropping the rest keeps memory flat.
+        for u in self.updates.drain(..) {
+            if let EventUpdate::Event(e) = u
+                && e.status == EventStatus::Final
+            {
+                self.b.event(&e);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Rollup> {
+        for u in self.det.finish() {
+            if let EventUpdate::Event(e) = u {
+                self.b.event(&e);
+            }
+        }
+        self.b.set_idle_rate(self.det.learned_rates().idle_lph);
+        merge(self.b.finish())
+    }
+}
+
+/// Most local days one truck's stream may span before it falls back to the
+/// re-read: a builder keeps every day's ledger until the end (late final events
+/// may still land in it), so this bounds the import's memory per truck.
+const STREAM_MAX_DAYS: u32 = 40;
+
+/// Rows of one truck held back to be put in time order (real exports repeat
+/// rows and send some a few minutes late): a row is released once this many
+/// newer ones arrived or it is [`REORDER_MS`] older than the newest.
+const REORDER_POINTS: usize = 16;
+const REORDER_MS: i64 = 15 * 60_000;
+
+/// Where the import's stream stands for one truck.
+struct StreamRun<'p> {
+    /// `None` once the truck fell back to the re-read.
+    rollups: Option<TruckRollups<'p>>,
+    /// Rows not yet released, by time, one per timestamp (the first seen: the
+    /// store keeps the first occurrence of a key too).
+    held: VecDeque<TelemetryPoint>,
+    /// Rows released into the rollups, and the last one's time.
+    fed: u64,
+    last: i64,
+    /// Repeated timestamps with other values (the store quarantines those).
+    conflicts: u64,
+    /// End (exclusive) of the local day of the last row released, and days seen.
+    day_end: i64,
+    days: u32,
+}
+
+impl StreamRun<'_> {
+    /// Takes one row in arrival order; false when the truck must take the re-read.
+    fn take(&mut self, p: &TelemetryPoint, tz: Tz) -> bool {
+        if self.fed > 0 && p.ts <= self.last {
+            // Behind what was released already: a late or repeated row.
+            return false;
+        }
+        let at = match self.held.back() {
+            Some(b) if b.ts < p.ts => self.held.len(),
+            None => 0,
+            _ => match self.held.binary_search_by_key(&p.ts, |h| h.ts) {
+                Ok(i) => {
+                    if self.held[i] != *p {
+                        self.conflicts += 1;
+                    }
+                    return true;
+                }
+                Err(i) => i,
+            },
+        };
+        self.held.insert(at, p.clone());
+        let newest = self.held.back().map_or(p.ts, |b| b.ts);
+        while self.held.len() > REORDER_POINTS
+            || self
+                .held
+                .front()
+                .is_some_and(|f| f.ts <= newest.saturating_sub(REORDER_MS))
+        {
+            if !self.release(tz) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Feeds the oldest held row to the rollups.
+    fn release(&mut self, tz: Tz) -> bool {
+        let (Some(p), Some(rollups)) = (self.held.pop_front(), self.rollups.as_mut()) else {
+            return true;
+        };
+        if p.ts >= self.day_end {
+            self.days += 1;
+            self.day_end = day_end(tz, p.ts);
+            if self.days > STREAM_MAX_DAYS {
+                return false;
+            }
+        }
+        rollups.push(&p);
+        self.fed += 1;
+        self.last = p.ts;
+        true
+    }
+
+    fn drop_to_reread(&mut self) {
+        self.rollups = None;
+        self.held = VecDeque::new();
+    }
+}
+
+/// Rollups built from the points an import sends to the store, on the reader's
+/// thread while the writer commits. A truck qualifies while its rows, put in
+/// time order by a small reorder buffer (repeated timestamps: the first one
+/// kept, as the store does), all come after the local day of its last stored
+/// point: append-only, so the re-read would see exactly these points in this
+/// order. Anything else (older stored data in a touched day, a row later than
+/// the buffer allows, a profile changed mid-import, a very long span) drops the
+/// truck to the re-read of the store; [`store_rollups`] checks the result
+/// against the store's counts before using it.
+pub(crate) struct StreamRollups<'p> {
+    profiles: &'p HashMap<String, TruckProfile>,
+    empty: &'p TruckProfile,
+    tz: Tz,
+    cfg: CoachConfig,
+    /// Last stored timestamp per truck before the import.
+    stored_last: &'p HashMap<String, i64>,
+    /// Trucks that must take the re-read (profile changed during the import).
+    stale: std::collections::HashSet<String>,
+    keys: HashMap<String, u32>,
+    runs: Vec<StreamRun<'p>>,
+    /// Scratch of `push_batch`: (slot, position in the batch).
+    order: Vec<(u32, u32)>,
+}
+
+/// What the stream built for one truck.
+pub(crate) struct Streamed {
+    rollups: Vec<Rollup>,
+    fed: u64,
+    conflicts: u64,
+}
+
+/// Per truck: stored points and conflicting duplicates quarantined. Before and
+/// after an import they tell whether the store took exactly what was streamed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StoreCounts {
+    points: HashMap<String, u64>,
+    conflicts: HashMap<String, u64>,
+}
+
+impl StoreCounts {
+    async fn read(store: &Store) -> Result<StoreCounts> {
+        let mut c = StoreCounts::default();
+        for s in store.point_stats().await? {
+            c.points.insert(s.truck_id, s.points);
+        }
+        for q in store.quarantine_counts().await? {
+            if q.reason == fc_store::CONFLICTING_DUPLICATE
+                && let Some(t) = q.truck_id
+            {
+                c.conflicts.insert(t, q.count);
+            }
+        }
+        Ok(c)
+    }
+
+    fn points(&self, truck: &str) -> u64 {
+        self.points.get(truck).copied().unwrap_or(0)
+    }
+
+    fn conflicts(&self, truck: &str) -> u64 {
+        self.conflicts.get(truck).copied().unwrap_or(0)
+    }
+}
+
+/// What [`StreamRollups`] needs from the store, read before the import starts.
+#[derive(Debug, Default)]
+pub(crate) struct RollupContext {
+    pub(crate) profiles: HashMap<String, TruckProfile>,
+    pub(crate) stored_last: HashMap<String, i64>,
+    /// What the store held before the import.
+    pub(crate) before: StoreCounts,
+    /// Trucks whose points were sent before the stream started (none from a
+    /// well-formed truck file, but nothing is assumed).
+    stale: std::collections::HashSet<String>,
+}
+
+impl RollupContext {
+    pub(crate) async fn read(store: &Store) -> Result<RollupContext> {
+        let profiles = store
+            .trucks()
+            .await?
+            .into_iter()
+            .map(|p| (p.truck_id.clone(), p))
+            .collect();
+        let mut ctx = RollupContext {
+            profiles,
+            ..RollupContext::default()
+        };
+        for s in store.point_stats().await? {
+            ctx.stored_last.insert(s.truck_id, s.last_ts);
+        }
+        ctx.before = StoreCounts::read(store).await?;
+        Ok(ctx)
+    }
+
+    /// Points sent while profiles were still being gathered: their trucks take the re-read.
+    pub(crate) fn unstreamed(&mut self, points: &[(TelemetryPoint, fc_store::Origin)]) {
+        for (p, _) in points {
+            if !self.stale.contains(&p.truck_id) {
+                self.stale.insert(p.truck_id.clone());
+            }
+        }
+    }
+
+    /// A profile upserted by this import, as the store will give it back
+    /// (tanks travel through JSON there).
+    pub(crate) fn upsert_profile(&mut self, p: &TruckProfile) {
+        let mut p = p.clone();
+        if let Ok(tanks) = serde_json::to_string(&p.tanks).map(|t| serde_json::from_str(&t)) {
+            match tanks {
+                Ok(t) => p.tanks = t,
+                // Cannot be read back: leave it to the re-read.
+                Err(_) => {
+                    self.profiles.remove(&p.truck_id);
+                    return;
+                }
+            }
+        }
+        self.profiles.insert(p.truck_id.clone(), p);
+    }
+}
+
+pub(crate) fn empty_profile() -> TruckProfile {
+    TruckProfile {
+        truck_id: String::new(),
+        name: String::new(),
+        fuel_type: None,
+        tanks: Vec::new(),
+    }
+}
+
+impl<'p> StreamRollups<'p> {
+    pub(crate) fn new(
+        ctx: &'p RollupContext,
+        empty: &'p TruckProfile,
+        settings: &FleetSettings,
+    ) -> Result<Self> {
+        Ok(StreamRollups {
+            profiles: &ctx.profiles,
+            empty,
+            tz: settings.tz()?,
+            cfg: coach_config(settings),
+            stored_last: &ctx.stored_last,
+            stale: ctx.stale.clone(),
+            keys: HashMap::new(),
+            runs: Vec::new(),
+            order: Vec::new(),
+        })
+    }
+
+    /// Profiles of these trucks change in the store: their rollups come from the re-read.
+    pub(crate) fn profiles_changed<'a>(&mut self, trucks: impl IntoIterator<Item = &'a str>) {
+        for t in trucks {
+            if let Some(&k) = self.keys.get(t) {
+                self.runs[k as usize].drop_to_reread();
+            }
+            self.stale.insert(t.to_string());
+        }
+    }
+
+    /// Feeds points about to be sent to the store, truck by truck (a stable
+    /// grouping: each truck's points keep their order; a truck's state stays in
+    /// the CPU cache while its points go through).
+    pub(crate) fn push_batch(&mut self, batch: &[(TelemetryPoint, fc_store::Origin)]) {
+        let mut order = std::mem::take(&mut self.order);
+        order.clear();
+        for (i, (p, _)) in batch.iter().enumerate() {
+            let k = self.slot(p);
+            order.push((k, u32::try_from(i).unwrap_or(u32::MAX)));
+        }
+        order.sort_unstable();
+        for &(k, i) in &order {
+            let run = &mut self.runs[k as usize];
+            if run.rollups.is_some() && !run.take(&batch[i as usize].0, self.tz) {
+                run.drop_to_reread();
+            }
+        }
+        self.order = order;
+    }
+
+    fn slot(&mut self, p: &TelemetryPoint) -> u32 {
+        if let Some(&k) = self.keys.get(p.truck_id.as_str()) {
+            return k;
+        }
+        let id = p.truck_id.as_str();
+        // Stored points in the first touched day: the re-read must see them too.
+        let append_only = self
+            .stored_last
+            .get(id)
+            .is_none_or(|&last| last < day_start(self.tz, p.ts));
+        let rollups = (append_only && !self.stale.contains(id)).then(|| {
+            let profile = self.profiles.get(id).unwrap_or(self.empty);
+            TruckRollups::new(id, profile, self.tz, &self.cfg)
+        });
+        self.runs.push(StreamRun {
+            rollups,
+            held: VecDeque::new(),
+            fed: 0,
+            last: i64::MIN,
+            conflicts: 0,
+            day_end: i64::MIN,
+            days: 0,
+        });
+        let k = u32::try_from(self.runs.len() - 1).unwrap_or(u32::MAX);
+        self.keys.insert(id.to_string(), k);
+        k
+    }
+
+    /// The rollups of every truck still streaming, with the points each was fed.
+    pub(crate) fn finish(self) -> HashMap<String, Streamed> {
+        let mut ids: Vec<(u32, String)> = self.keys.into_iter().map(|(id, k)| (k, id)).collect();
+        ids.sort_unstable();
+        let mut out = HashMap::with_capacity(ids.len());
+        for ((_, id), mut run) in ids.into_iter().zip(self.runs) {
+            let mut ok = true;
+            while ok && !run.held.is_empty() {
+                ok = run.release(self.tz);
+            }
+            if let (true, Some(r)) = (ok, run.rollups) {
+                out.insert(
+                    id,
+                    Streamed {
+                        rollups: r.finish(),
+                        fed: run.fed,
+                        conflicts: run.conflicts,
+                    },
+                );
+            }
+        }
+        out
+    }
+}
+
 /// Rebuilds the rollups of every local day an import touched, from the stored
 /// points of those days (so overlapping or repeated imports stay right): the
 /// detector's final fills and drains go into each day's ledger balance.
@@ -179,6 +549,39 @@ pub(crate) async fn rebuild_rollups(
     settings: &FleetSettings,
     touched: &Touched,
 ) -> Result<u64> {
+    Ok(store_rollups(
+        store,
+        settings,
+        touched,
+        HashMap::new(),
+        &StoreCounts::default(),
+    )
+    .await?
+    .written)
+}
+
+/// How [`store_rollups`] built the rollups it stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct RollupsStored {
+    /// Rollup rows written.
+    pub(crate) written: u64,
+    /// Trucks whose rollups came from the import's stream, by id.
+    pub(crate) streamed: Vec<String>,
+    /// Trucks whose rollups were rebuilt from the store, by id.
+    pub(crate) reread: Vec<String>,
+}
+
+/// Stores the rollups of every local day an import touched: from the import's
+/// stream where that stream is exactly what the store now holds for the truck
+/// (no duplicates or conflicts in its batches, and the store's point count grew
+/// by exactly the points streamed), else rebuilt from the stored points.
+pub(crate) async fn store_rollups(
+    store: &Store,
+    settings: &FleetSettings,
+    touched: &Touched,
+    mut streamed: HashMap<String, Streamed>,
+    before: &StoreCounts,
+) -> Result<RollupsStored> {
     let tz = settings.tz()?;
     let cfg = coach_config(settings);
     let profiles: HashMap<String, TruckProfile> = store
@@ -187,56 +590,48 @@ pub(crate) async fn rebuild_rollups(
         .into_iter()
         .map(|p| (p.truck_id.clone(), p))
         .collect();
-    let empty = TruckProfile {
-        truck_id: String::new(),
-        name: String::new(),
-        fuel_type: None,
-        tanks: Vec::new(),
+    let after = if streamed.is_empty() {
+        StoreCounts::default()
+    } else {
+        StoreCounts::read(store).await?
     };
-    let mut written = 0;
+    let empty = empty_profile();
+    let mut out = RollupsStored::default();
     let mut spans: Vec<(&String, &(i64, i64))> = touched.spans.iter().collect();
     spans.sort();
     for (truck, &(first, last)) in spans {
         let from = day_start(tz, first);
         let to = day_end(tz, last);
-        let profile = profiles.get(truck).unwrap_or(&empty);
-        let det_profile = TruckProfile {
-            truck_id: truck.clone(),
-            ..profile.clone()
+        // Every streamed point was stored, and nothing else; the only conflicts
+        // quarantined are the stream's own repeats (none met another writer's row).
+        let exact = |s: &Streamed| {
+            after.points(truck).checked_sub(before.points(truck)) == Some(s.fed)
+                && after.conflicts(truck).checked_sub(before.conflicts(truck)) == Some(s.conflicts)
         };
-        let mut det = TruckDetector::new(&det_profile, &DetectorConfig::default());
-        let mut b = RollupBuilder::new(truck, profile, tz, &cfg);
-        let mut updates: Vec<EventUpdate> = Vec::new();
-        let mut points = std::pin::pin!(store.points(PointFilter {
-            trucks: Some(vec![truck.clone()]),
-            from: Some(from),
-            to: Some(to),
-        }));
-        while let Some(p) = points.try_next().await? {
-            det.push_into(&p, &mut updates);
-            b.push(&p);
-            // Only final events matter here; dropping the rest keeps memory flat.
-            updates
-                .retain(|u| matches!(u, EventUpdate::Event(e) if e.status == EventStatus::Final));
-            for u in updates.drain(..) {
-                if let EventUpdate::Event(e) = u {
-                    b.event(&e);
+        let rollups = match streamed.remove(truck) {
+            Some(s) if exact(&s) => {
+                out.streamed.push(truck.clone());
+                s.rollups
+            }
+            _ => {
+                out.reread.push(truck.clone());
+                let profile = profiles.get(truck).unwrap_or(&empty);
+                let mut run = TruckRollups::new(truck, profile, tz, &cfg);
+                let mut points = std::pin::pin!(store.points(PointFilter {
+                    trucks: Some(vec![truck.clone()]),
+                    from: Some(from),
+                    to: Some(to),
+                }));
+                while let Some(p) = points.try_next().await? {
+                    run.push(&p);
                 }
+                run.finish()
             }
-        }
-        for u in det.finish() {
-            if let EventUpdate::Event(e) = u {
-                b.event(&e);
-            }
-        }
-        b.set_idle_rate(det.learned_rates().idle_lph);
-        let records = merge(b.finish())
-            .iter()
-            .map(to_record)
-            .collect::<Result<Vec<_>>>()?;
-        written += store.replace_rollups(truck, from, to, &records).await?;
+        };
+        let records = rollups.iter().map(to_record).collect::<Result<Vec<_>>>()?;
+        out.written += store.replace_rollups(truck, from, to, &records).await?;
     }
-    Ok(written)
+    Ok(out)
 }
 
 fn day_start(tz: Tz, ts: i64) -> i64 {
@@ -391,3 +786,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "coach_stream_tests.rs"]
+mod stream_tests;

@@ -124,15 +124,13 @@ impl Core {
             Some(name) => crate::settings::parse_tz(name)?,
             None => self.fleet_settings().await?.tz()?,
         };
-        let imported = import::import_files(&self.store, tz, request, progress).await;
+        let settings = self.fleet_settings().await?;
+        // Rollups of the touched days are built inside (decision 10).
+        let imported =
+            import::import_with_rollups(&self.store, &settings, tz, request, progress).await;
         // Even a failed import may have committed batches.
         self.wrote(crate::cache::Write::Import);
-        let (reports, touched) = imported?;
-        // Coaching rollups of the days this import touched (decision 10).
-        let settings = self.fleet_settings().await?;
-        let rebuilt = crate::coach::rebuild_rollups(&self.store, &settings, &touched).await;
-        self.wrote(crate::cache::Write::Import);
-        rebuilt?;
+        let (reports, _) = imported?;
         Ok(reports)
     }
 

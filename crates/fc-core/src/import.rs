@@ -2,18 +2,20 @@
 //! commits the previous batch, so the two cores work at once. Every rejected
 //! row or value becomes a quarantine entry; nothing is dropped silently.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use fc_import::{FileKind, Format, ImportOptions, Issue, Mapping, Note, Record};
-use fc_model::{Purchase, TruckProfile};
+use fc_import::{FileKind, FileReader, Format, ImportOptions, Issue, Mapping, Note, Record};
+use fc_model::{Purchase, TelemetryPoint, TruckProfile};
 use fc_store::{Origin, QuarantineEntry, Store, WriteBatch, WriteOutcome};
 use tokio::sync::mpsc;
 
+use crate::coach::{RollupContext, StreamRollups, Streamed};
 use crate::dto::{ErrorDto, FileImportReport, ImportNote, ImportProgress};
 use crate::error::{CoreError, Result};
+use crate::settings::FleetSettings;
 
 pub use fc_import::{DateOrder, DecimalSep};
 
@@ -40,13 +42,39 @@ pub struct ImportRequest {
     pub truck_id: Option<String>,
 }
 
+/// Imports files, then stores the coaching rollups of every local day they
+/// touched (decision 10): built from the import's own stream where that is
+/// exactly what the store holds, else re-read from the store.
+pub(crate) async fn import_with_rollups(
+    store: &Store,
+    settings: &FleetSettings,
+    time_zone: chrono_tz::Tz,
+    req: &ImportRequest,
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+) -> Result<(Vec<FileImportReport>, crate::coach::RollupsStored)> {
+    let ctx = RollupContext::read(store).await?;
+    let before = ctx.before.clone();
+    let done = import_files(store, time_zone, req, progress, settings, ctx).await?;
+    let stored =
+        crate::coach::store_rollups(store, settings, &done.touched, done.streamed, &before).await?;
+    Ok((done.reports, stored))
+}
+
 /// One unit of work from the reader thread to the writer.
 enum Chunk {
     Points(WriteBatch),
     Trucks(Vec<TruckProfile>),
     Purchases(Vec<(Purchase, Origin)>),
-    Progress { bytes: u64, rows: u64 },
+    Progress {
+        bytes: u64,
+        rows: u64,
+    },
+    /// The end of a file that was read.
     Done(Box<ReadSummary>),
+    /// The end of a file that could not be read (or not to its end).
+    Failed(fc_import::ImportError),
+    /// After the last file: rollups built from what was sent.
+    Rollups(HashMap<String, Streamed>),
 }
 
 /// What the reader learnt about the file.
@@ -60,12 +88,22 @@ struct ReadSummary {
     notes: Vec<Note>,
 }
 
-pub(crate) async fn import_files(
+/// What an import did: per-file reports, what it touched and the rollups its
+/// stream built.
+struct Imported {
+    pub(crate) reports: Vec<FileImportReport>,
+    pub(crate) touched: crate::coach::Touched,
+    pub(crate) streamed: HashMap<String, Streamed>,
+}
+
+async fn import_files(
     store: &Store,
     time_zone: chrono_tz::Tz,
     req: &ImportRequest,
     progress: &mut (dyn FnMut(ImportProgress) + Send),
-) -> Result<(Vec<FileImportReport>, crate::coach::Touched)> {
+    settings: &FleetSettings,
+    ctx: RollupContext,
+) -> Result<Imported> {
     let mapping = match &req.mapping {
         Some(path) => Some(Mapping::from_path(path)?),
         None => None,
@@ -78,16 +116,27 @@ pub(crate) async fn import_files(
         kind: req.kind,
         truck_id: req.truck_id.clone(),
     };
+    // One reader thread for all the files (the rollups it builds span files).
+    // One chunk queued is enough to keep the writer busy (the reader is the
+    // faster side) and bounds memory: the batch being written, the queued one
+    // and the one the reader is filling.
+    let (tx, mut rx) = mpsc::channel::<Chunk>(1);
+    let paths = req.files.clone();
+    let reader_settings = settings.clone();
+    let reader =
+        tokio::task::spawn_blocking(move || read_all(paths, &opts, ctx, &reader_settings, &tx));
+
     let mut reports = Vec::with_capacity(req.files.len());
-    // Trucks and spans written, for the coaching rollups (rebuilt after the import).
+    // Trucks and spans written, for the coaching rollups (stored after the import).
     let mut touched = crate::coach::Touched::default();
     let files = u32::try_from(req.files.len()).unwrap_or(u32::MAX);
     for (index, path) in req.files.iter().enumerate() {
         let file_index = u32::try_from(index).unwrap_or(u32::MAX);
         let report = import_one(
             store,
+            &mut rx,
             path,
-            &opts,
+            time_zone,
             file_index,
             files,
             progress,
@@ -96,13 +145,28 @@ pub(crate) async fn import_files(
         .await?;
         reports.push(report);
     }
-    Ok((reports, touched))
+    let streamed = match rx.recv().await {
+        Some(Chunk::Rollups(r)) => r,
+        _ => HashMap::new(),
+    };
+    drop(rx);
+    // A panic in the reader is a bug: report it as one instead of a half-import.
+    if let Err(join) = reader.await {
+        return Err(CoreError::Internal(join.to_string()));
+    }
+    Ok(Imported {
+        reports,
+        touched,
+        streamed,
+    })
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn import_one(
     store: &Store,
+    rx: &mut mpsc::Receiver<Chunk>,
     path: &Path,
-    opts: &ImportOptions,
+    time_zone: chrono_tz::Tz,
     file_index: u32,
     files: u32,
     progress: &mut (dyn FnMut(ImportProgress) + Send),
@@ -113,33 +177,25 @@ async fn import_one(
     let file = path.display().to_string();
     let mut report = FileImportReport {
         file: file.clone(),
-        time_zone: opts.time_zone.name().to_string(),
+        time_zone: time_zone.name().to_string(),
         ..FileImportReport::default()
     };
     let bytes_total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-
-    // The reader runs on a blocking thread; two batches in flight bound memory.
-    let (tx, mut rx) = mpsc::channel::<std::result::Result<Chunk, fc_import::ImportError>>(2);
-    let reader_path = path.to_path_buf();
-    let reader_opts = opts.clone();
-    let source: Arc<str> = Arc::from(file.as_str());
-    let reader =
-        tokio::task::spawn_blocking(move || read_file(&reader_path, &reader_opts, source, &tx));
 
     let mut outcome = WriteOutcome::default();
     let mut summary = None;
     let mut failure = None;
     while let Some(msg) = rx.recv().await {
         match msg {
-            Ok(Chunk::Points(batch)) => {
+            Chunk::Points(batch) => {
                 touched.note(&batch);
                 outcome.add(store.write_batch(batch).await?);
             }
-            Ok(Chunk::Trucks(trucks)) => outcome.stored += store.upsert_trucks(&trucks).await?,
-            Ok(Chunk::Purchases(purchases)) => {
+            Chunk::Trucks(trucks) => outcome.stored += store.upsert_trucks(&trucks).await?,
+            Chunk::Purchases(purchases) => {
                 outcome.add(store.write_purchases(&purchases, Vec::new()).await?);
             }
-            Ok(Chunk::Progress { bytes, rows }) => progress(ImportProgress {
+            Chunk::Progress { bytes, rows } => progress(ImportProgress {
                 file: file.clone(),
                 file_index,
                 files,
@@ -147,13 +203,23 @@ async fn import_one(
                 bytes_total,
                 rows,
             }),
-            Ok(Chunk::Done(s)) => summary = Some(s),
-            Err(e) => failure = Some(e),
+            Chunk::Done(s) => {
+                summary = Some(s);
+                break;
+            }
+            Chunk::Failed(e) => {
+                failure = Some(e);
+                break;
+            }
+            Chunk::Rollups(_) => {
+                return Err(CoreError::Internal(
+                    "the reader finished before the last file".into(),
+                ));
+            }
         }
     }
-    // A panic in the reader is a bug: report it as one instead of a half-import.
-    if let Err(join) = reader.await {
-        return Err(CoreError::Internal(join.to_string()));
+    if summary.is_none() && failure.is_none() {
+        return Err(CoreError::Internal("the file reader stopped early".into()));
     }
 
     report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -226,17 +292,97 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-type Sender = mpsc::Sender<std::result::Result<Chunk, fc_import::ImportError>>;
+type Sender = mpsc::Sender<Chunk>;
 
-/// Reads a whole file on the calling (blocking) thread and sends batches.
-fn read_file(path: &Path, opts: &ImportOptions, source: Arc<str>, tx: &Sender) {
-    let mut reader = match fc_import::open(path, opts) {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = tx.blocking_send(Err(e));
+/// Where the reader's points and profiles go besides the store.
+enum Sink<'a, 'p> {
+    /// Before the first telemetry file: truck profiles are gathered for the rollups.
+    Profiles(&'a mut RollupContext),
+    /// Rollups built from the points sent.
+    Stream(&'a mut StreamRollups<'p>),
+}
+
+impl Sink<'_, '_> {
+    fn points(&mut self, points: &[(TelemetryPoint, Origin)]) {
+        match self {
+            Sink::Profiles(ctx) => ctx.unstreamed(points),
+            Sink::Stream(s) => s.push_batch(points),
+        }
+    }
+
+    fn trucks(&mut self, trucks: &[TruckProfile]) {
+        match self {
+            Sink::Profiles(ctx) => trucks.iter().for_each(|t| ctx.upsert_profile(t)),
+            Sink::Stream(s) => s.profiles_changed(trucks.iter().map(|t| t.truck_id.as_str())),
+        }
+    }
+}
+
+/// Reads every file in order on the calling (blocking) thread and sends their
+/// chunks, then the rollups built from the points sent. Truck files that come
+/// before the first telemetry file are read first into the profiles the
+/// rollups use; a profile that changes later sends its truck to the re-read.
+fn read_all(
+    paths: Vec<PathBuf>,
+    opts: &ImportOptions,
+    mut ctx: RollupContext,
+    settings: &FleetSettings,
+    tx: &Sender,
+) {
+    let mut files = paths.into_iter();
+    let mut first_other = None;
+    for path in files.by_ref() {
+        match fc_import::open(&path, opts) {
+            Err(e) => {
+                if tx.blocking_send(Chunk::Failed(e)).is_err() {
+                    return;
+                }
+            }
+            Ok(r) if r.plan().kind == FileKind::Trucks => {
+                if !read_file(r, &path, &mut Sink::Profiles(&mut ctx), tx) {
+                    return;
+                }
+            }
+            Ok(r) => {
+                first_other = Some((r, path));
+                break;
+            }
+        }
+    }
+    let empty = crate::coach::empty_profile();
+    // The settings were read from the store just before; a bad zone there means
+    // no stream (every touched day is rebuilt from the store, which reports it).
+    let mut stream = StreamRollups::new(&ctx, &empty, settings).ok();
+    let next = |reader: FileReader, path: &Path, stream: &mut Option<StreamRollups>| match stream {
+        Some(s) => read_file(reader, path, &mut Sink::Stream(s), tx),
+        None => read_file(
+            reader,
+            path,
+            &mut Sink::Profiles(&mut RollupContext::default()),
+            tx,
+        ),
+    };
+    if let Some((reader, path)) = first_other
+        && !next(reader, &path, &mut stream)
+    {
+        return;
+    }
+    for path in files {
+        let ok = match fc_import::open(&path, opts) {
+            Ok(reader) => next(reader, &path, &mut stream),
+            Err(e) => tx.blocking_send(Chunk::Failed(e)).is_ok(),
+        };
+        if !ok {
             return;
         }
-    };
+    }
+    let rollups = stream.map(StreamRollups::finish).unwrap_or_default();
+    let _ = tx.blocking_send(Chunk::Rollups(rollups));
+}
+
+/// Reads a whole file and sends its batches; false when the writer has gone.
+fn read_file(mut reader: FileReader, path: &Path, sink: &mut Sink, tx: &Sender) -> bool {
+    let source: Arc<str> = Arc::from(path.display().to_string().as_str());
     let mut summary = ReadSummary {
         kind: reader.plan().kind,
         format: match reader.plan().format {
@@ -292,10 +438,7 @@ fn read_file(path: &Path, opts: &ImportOptions, source: Arc<str>, tx: &Sender) {
             Ok(None) => break,
             // A file-level problem found mid-way (e.g. dates that stay ambiguous):
             // what was sent is committed, the report says why the rest was not.
-            Err(e) => {
-                let _ = tx.blocking_send(Err(e));
-                return;
-            }
+            Err(e) => return tx.blocking_send(Chunk::Failed(e)).is_ok(),
         };
         summary.rows += 1;
         match record {
@@ -333,50 +476,54 @@ fn read_file(path: &Path, opts: &ImportOptions, source: Arc<str>, tx: &Sender) {
             || purchases.len() >= BATCH_POINTS
             || quarantine.len() >= BATCH_POINTS
         {
+            // The rollups see exactly the points sent to the store, in the same order.
+            sink.points(&points);
             let batch = WriteBatch {
                 points: std::mem::replace(&mut points, Vec::with_capacity(BATCH_POINTS)),
                 quarantine: std::mem::take(&mut quarantine),
                 ..WriteBatch::default()
             };
             if !send_rest(tx, Vec::new(), std::mem::take(&mut purchases))
-                || tx.blocking_send(Ok(Chunk::Points(batch))).is_err()
+                || tx.blocking_send(Chunk::Points(batch)).is_err()
             {
-                return;
+                return false;
             }
         }
         let bytes = reader.bytes_read();
         if bytes - last_progress >= 1 << 20 {
             last_progress = bytes;
-            let _ = tx.blocking_send(Ok(Chunk::Progress {
+            let _ = tx.blocking_send(Chunk::Progress {
                 bytes,
                 rows: summary.rows,
-            }));
+            });
         }
     }
+    sink.points(&points);
+    sink.trucks(&trucks);
     let batch = WriteBatch {
         points,
         quarantine: std::mem::take(&mut quarantine),
         ..WriteBatch::default()
     };
-    if !send_rest(tx, trucks, purchases) || tx.blocking_send(Ok(Chunk::Points(batch))).is_err() {
-        return;
+    if !send_rest(tx, trucks, purchases) || tx.blocking_send(Chunk::Points(batch)).is_err() {
+        return false;
     }
     // Notes can grow while reading (repeated headers, new JSON keys): take them last.
     summary.notes = reader.plan().notes.clone();
     let bytes = reader.bytes_read();
-    let _ = tx.blocking_send(Ok(Chunk::Progress {
+    let _ = tx.blocking_send(Chunk::Progress {
         bytes,
         rows: summary.rows,
-    }));
-    let _ = tx.blocking_send(Ok(Chunk::Done(Box::new(summary))));
+    });
+    tx.blocking_send(Chunk::Done(Box::new(summary))).is_ok()
 }
 
 /// Sends truck profiles and purchases gathered so far; false when the writer has gone.
 fn send_rest(tx: &Sender, trucks: Vec<TruckProfile>, purchases: Vec<(Purchase, Origin)>) -> bool {
-    if !trucks.is_empty() && tx.blocking_send(Ok(Chunk::Trucks(trucks))).is_err() {
+    if !trucks.is_empty() && tx.blocking_send(Chunk::Trucks(trucks)).is_err() {
         return false;
     }
-    if !purchases.is_empty() && tx.blocking_send(Ok(Chunk::Purchases(purchases))).is_err() {
+    if !purchases.is_empty() && tx.blocking_send(Chunk::Purchases(purchases)).is_err() {
         return false;
     }
     true

@@ -33,9 +33,11 @@ use sql::{SqlCache, point_columns, point_value_columns, purchase_columns};
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
 /// Page cache of the writer, KiB. The hot set of an interleaved import is one
-/// leaf page per truck plus the interior pages; 32 MiB holds that for
-/// thousands of trucks and keeps the import's memory well bounded.
-const WRITER_CACHE_KIB: u32 = 32 * 1024;
+/// leaf page per truck plus the interior pages (about 7 MiB for 1000 trucks
+/// and 5M rows), and a transaction's dirty pages (about 12 MiB for 65,536
+/// rows) must fit without spilling; 24 MiB holds both and leaves the import's
+/// memory room for the rollups it builds.
+const WRITER_CACHE_KIB: u32 = 24 * 1024;
 /// WAL pages after which the writer checkpoints itself (default SQLite: 1000).
 /// Only a backstop: [`checkpoint::Checkpointer`] normally keeps the WAL at
 /// about one transaction.
