@@ -169,7 +169,11 @@ impl TruckLive {
             }
         }
         self.state = state;
-        self.latest = Some(p.clone());
+        // `clone_from` reuses the id's allocation: no allocation per point.
+        match &mut self.latest {
+            Some(l) => l.clone_from(p),
+            None => self.latest = Some(p.clone()),
+        }
     }
 
     /// Alerts for a detector event: the first time its confidence (decision 12: the

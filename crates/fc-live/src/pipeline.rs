@@ -370,12 +370,16 @@ impl Pipeline {
                     if !crate::validate_point(&self.source, &mut p, &mut pending.flush.quarantine) {
                         continue;
                     }
-                    let e = pending
-                        .emitted
-                        .entry(p.truck_id.clone())
-                        .or_insert((emitted_ms, 0));
-                    e.0 = e.0.min(emitted_ms);
-                    e.1 += 1;
+                    // Looked up before inserting: the id is copied once per flush, not per point.
+                    match pending.emitted.get_mut(p.truck_id.as_str()) {
+                        Some(e) => {
+                            e.0 = e.0.min(emitted_ms);
+                            e.1 += 1;
+                        }
+                        None => {
+                            pending.emitted.insert(p.truck_id.clone(), (emitted_ms, 1));
+                        }
+                    }
                     pending.flush.points.push((p, origin.clone()));
                 }
             }

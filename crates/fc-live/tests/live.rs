@@ -787,3 +787,23 @@ async fn replay_marks_offline_in_data_time() {
     live.stop().await;
     gw.shutdown().await;
 }
+
+/// The batch fast path decodes a batch whatever the key order and still tells
+/// garbage and unknown types apart.
+#[test]
+fn batch_decoding_fast_path() {
+    let first = r#"{"type":"batch","seq":3,"emitted_ms":5,"points":[{"truck_id":"T1","ts":7,"fuel_l":1.5}]}"#;
+    let last = r#"{"seq":3,"emitted_ms":5,"points":[{"truck_id":"T1","ts":7,"fuel_l":1.5}],"type":"batch"}"#;
+    let a = ServerMsg::decode(first, 1 << 20).unwrap();
+    assert_eq!(ServerMsg::decode(last, 1 << 20).unwrap(), a);
+    let ServerMsg::Batch(b) = a else {
+        panic!("not a batch")
+    };
+    assert_eq!((b.seq, b.points[0].fuel_l), (3, Some(1.5)));
+    use fc_live::protocol::Reject;
+    let bad = r#"{"type":"batch","seq":"x","emitted_ms":5,"points":[]}"#;
+    assert_eq!(ServerMsg::decode(bad, 1 << 20), Err(Reject::Malformed));
+    let newer = r#"{"type":"batch_v2","seq":1}"#;
+    assert_eq!(ServerMsg::decode(newer, 1 << 20), Err(Reject::Unknown));
+    assert_eq!(ServerMsg::decode(first, 10), Err(Reject::Oversized));
+}
