@@ -15,8 +15,11 @@ PER=${3:-1}
 RATE=$(python3 -c "print(${TRUCKS} * ${PER})")
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/var/cache/fuelcopilot/dev-target}
 cd "$(dirname "$0")/.."
-cargo build --release -q -p fc-cli
-cargo build --release -q -p fc-live --example live_bench
+# SKIP_BUILD=1 reuses the last release build (a shared target dir may be busy).
+if [ -z "${SKIP_BUILD:-}" ]; then
+    cargo build --release -q -p fc-cli
+    cargo build --release -q -p fc-live --example live_bench
+fi
 TMP=$(mktemp -d)
 # Copies: a shared target dir may be rebuilt from another checkout meanwhile, which
 # replaces release/fuelcopilot; the newest per-checkout artifact in deps/ that has

@@ -15,6 +15,9 @@ pub struct DetectArgs {
     /// Only these trucks (repeat the option for several); default: all.
     #[arg(long = "truck")]
     trucks: Vec<String>,
+    /// Theft model file; default: theft-model.json in the app-data folder, if trained.
+    #[arg(long)]
+    model: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -78,7 +81,10 @@ pub async fn detect(
     json: bool,
     tr: &Translator,
 ) -> anyhow::Result<ExitCode> {
-    let report = core.detect_stored(&args.trucks).await?;
+    let model = crate::ml::load(args.model.as_deref(), json, tr);
+    let report = core
+        .detect_stored_with(&args.trucks, model.as_deref())
+        .await?;
     emit(json, &report, || detect_text(tr, &report))?;
     Ok(ExitCode::SUCCESS)
 }

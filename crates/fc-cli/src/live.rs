@@ -226,6 +226,9 @@ pub struct ServeArgs {
     /// Stop once a finite feed has ended and everything is stored.
     #[arg(long)]
     until_end: bool,
+    /// Theft model file; default: theft-model.json in the app-data folder, if trained.
+    #[arg(long)]
+    model: Option<std::path::PathBuf>,
     #[command(flatten)]
     sim: SimArgs,
 }
@@ -254,7 +257,8 @@ pub async fn serve(
         ),
     };
     let core = Core::open(&db).await?;
-    let live = core.start_live(source).await?;
+    let model = crate::ml::load(args.model.as_deref(), json, tr);
+    let live = core.start_live_with(source, model).await?;
     let token = args.token.clone().unwrap_or_else(fc_live_token);
     let server = live
         .serve_bus(fc_core::BusServerConfig {

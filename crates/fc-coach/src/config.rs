@@ -142,6 +142,11 @@ impl CoachConfig {
     pub fn ledger(&self) -> LedgerConfig {
         LedgerConfig {
             idle_min_s: self.idle_min_s,
+            // A rollup's ledger only gets points newer than the previous one (the
+            // builder counts the rest as out of order), so its reorder buffer has
+            // nothing to reorder; the default 10 minutes held ~110 KB per truck at
+            // 1 Hz (1 GB for a live fleet of 10,000).
+            lateness_ms: 0,
             ..LedgerConfig::default()
         }
     }

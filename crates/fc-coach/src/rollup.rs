@@ -188,6 +188,7 @@ struct Pending {
 }
 
 /// One open (or closed, awaiting late events) rollup.
+#[derive(Clone)]
 struct Segment<'p> {
     r: Rollup,
     window: DayWindow,
@@ -478,6 +479,19 @@ impl<'p> RollupBuilder<'p> {
         self.open.as_ref().map(|s| s.r.day.as_str())
     }
 
+    /// The rollups not yet taken (closed ones awaiting late events, then the open
+    /// one) as they stand, without closing anything: what [`Self::finish`] would give
+    /// if the input ended now. Live ingest stores these between day ends.
+    pub fn snapshot(&self) -> Vec<Rollup> {
+        let mut out: Vec<Rollup> = self.closed.iter().map(|s| self.close(s.clone())).collect();
+        if let Some(s) = &self.open {
+            let mut s = s.clone();
+            commit(&mut s.r, self.pending);
+            out.push(self.close(s));
+        }
+        out
+    }
+
     /// End of input: every rollup not yet taken, in time order.
     pub fn finish(mut self) -> Vec<Rollup> {
         if let Some(mut s) = self.open.take() {
@@ -646,6 +660,29 @@ mod tests {
         }
         v.extend((0..30).map(|i| f64::from(i) * 2.0)); // 0.56 m/s^2
         v
+    }
+
+    /// A snapshot taken mid-stream equals what `finish` gives at that point, and
+    /// streaming on afterwards is unaffected by it.
+    #[test]
+    fn snapshot_is_finish_without_closing() {
+        let mut speeds = brake_then_cruise();
+        speeds.extend(brake_then_cruise());
+        let pts = series(86_400 - 40, &speeds); // crosses midnight UTC
+        let prof = profile();
+        let cut = pts.len() - 25;
+        let mut b = RollupBuilder::new("T1", &prof, Tz::UTC, &CoachConfig::default());
+        for p in &pts[..cut] {
+            b.push(p);
+        }
+        let snap = b.snapshot();
+        assert_eq!(snap, run(&pts[..cut]));
+        assert_eq!(snap.len(), 2, "two days: {snap:?}");
+        assert!(snap.iter().all(|r| r.points > 0) && total(&snap).harsh_brake >= 1);
+        for p in &pts[cut..] {
+            b.push(p);
+        }
+        assert_eq!(b.finish(), run(&pts));
     }
 
     #[test]

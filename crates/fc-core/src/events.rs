@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use fc_ledger::{DetectorConfig, EventKind, EventStatus, Evidence, FuelEvent, TruckDetector};
+use fc_ledger::{DetectorConfig, EventKind, EventStatus, FuelEvent, TruckDetector};
 use fc_model::{TimestampMs, TruckProfile, format_ts, parse_rfc3339_ms};
 use fc_store::{
     Alert, EventFilter, EventRecord, NewAlert, PointFilter, StoredEvent, Verdict, VerdictKind,
@@ -21,87 +21,17 @@ use crate::dto_analysis::EventDto;
 use crate::dto_events::{AlertDto, StoredEventDto, VerdictDto};
 use crate::error::{CoreError, Result};
 
-/// The scores of decision 12 for one event.
-#[derive(Debug, Clone, PartialEq)]
-pub struct EventScores {
-    /// The model's score, absent without a model.
-    pub ml_score: Option<f64>,
-    /// The confidence used for alerting.
-    pub confidence: f64,
-    /// The model's version.
-    pub model_version: Option<String>,
-}
+pub use fc_live::records::EventScores;
 
-impl EventScores {
-    /// The detector's own confidence, without a model.
-    pub fn rule_only(e: &FuelEvent) -> EventScores {
-        EventScores {
-            ml_score: None,
-            confidence: e.rule_confidence,
-            model_version: None,
-        }
-    }
-}
-
-fn parse_kind(code: &str) -> Result<EventKind> {
-    EventKind::from_code(code)
-        .ok_or_else(|| CoreError::Internal(format!("stored event kind `{code}`")))
-}
-
-fn parse_status(code: &str) -> Result<EventStatus> {
-    EventStatus::from_code(code)
-        .ok_or_else(|| CoreError::Internal(format!("stored event status `{code}`")))
-}
-
-/// The store's form of a detector event.
+/// The store's form of a detector event (one conversion, in `fc_live::records`,
+/// shared with the live pipeline).
 pub fn event_record(e: &FuelEvent, scores: &EventScores) -> Result<EventRecord> {
-    let evidence = serde_json::to_value(&e.evidence)
-        .map_err(|err| CoreError::Internal(format!("event evidence: {err}")))?;
-    Ok(EventRecord {
-        id: e.id.clone(),
-        truck_id: e.truck_id.clone(),
-        kind: e.kind.code().to_string(),
-        status: e.status.code().to_string(),
-        revision: e.revision,
-        detector_version: e.detector_version.clone(),
-        start_ms: e.start_ms,
-        end_ms: e.end_ms,
-        volume_l: e.volume_l,
-        lat: e.lat,
-        lon: e.lon,
-        rule_confidence: e.rule_confidence,
-        ml_score: scores.ml_score,
-        confidence: scores.confidence,
-        model_version: scores.model_version.clone(),
-        evidence,
-    })
+    Ok(fc_live::records::event_record(e, scores))
 }
 
 /// A stored event back as the detector's type, with its scores.
 pub fn fuel_event(r: &EventRecord) -> Result<(FuelEvent, EventScores)> {
-    let evidence: Evidence = serde_json::from_value(r.evidence.clone())
-        .map_err(|err| CoreError::Internal(format!("stored evidence of {}: {err}", r.id)))?;
-    let event = FuelEvent {
-        id: r.id.clone(),
-        truck_id: r.truck_id.clone(),
-        kind: parse_kind(&r.kind)?,
-        status: parse_status(&r.status)?,
-        revision: r.revision,
-        detector_version: r.detector_version.clone(),
-        start_ms: r.start_ms,
-        end_ms: r.end_ms,
-        volume_l: r.volume_l,
-        lat: r.lat,
-        lon: r.lon,
-        rule_confidence: r.rule_confidence,
-        evidence,
-    };
-    let scores = EventScores {
-        ml_score: r.ml_score,
-        confidence: r.confidence,
-        model_version: r.model_version.clone(),
-    };
-    Ok((event, scores))
+    fc_live::records::fuel_event(r).map_err(CoreError::Internal)
 }
 
 /// Parses a verdict as the faces spell it (`confirmed`, `false_alarm`, `false-alarm`).
@@ -333,8 +263,27 @@ impl Core {
     /// empty) and makes the events table agree: new and changed events are
     /// stored with a higher revision, alerts are appended once per event, and
     /// stored events the detector no longer finds in the analysed span are
-    /// retracted. Verdicts are kept whatever happens to their events.
+    /// retracted. Verdicts are kept whatever happens to their events. Scores
+    /// come from the default model file when one is trained (a missing or broken
+    /// file logs a warning and the rule's confidence is used).
     pub async fn detect_stored(&self, trucks: &[String]) -> Result<DetectReport> {
+        let load = crate::ml::load_model(None);
+        if let Some(problem) = &load.problem {
+            tracing::warn!(error = %problem, "theft model not used: the rule's confidence decides");
+        }
+        self.detect_stored_with(trucks, load.model.as_deref()).await
+    }
+
+    /// [`Core::detect_stored`] with this model (`None`: rule confidence only). With a
+    /// model, every fill and drain is scored with its truck's telemetry track and the
+    /// fleet's context (purchases, stored and found refuels, parking places), and a
+    /// sub-threshold candidate the model ranks at or above the alert threshold is
+    /// stored as a final event, as live ingest does.
+    pub async fn detect_stored_with(
+        &self,
+        trucks: &[String],
+        model: Option<&crate::ml::TheftModel>,
+    ) -> Result<DetectReport> {
         let settings = self.fleet_settings().await?;
         let profiles: HashMap<String, TruckProfile> = self
             .store()
@@ -343,6 +292,25 @@ impl Core {
             .into_iter()
             .map(|p| (p.truck_id.clone(), p))
             .collect();
+        let mut ctx = match model {
+            Some(m) => {
+                let purchases = self
+                    .store()
+                    .purchases(fc_store::PurchaseFilter::default())
+                    .await?;
+                let mut ctx = m
+                    .model()
+                    .fleet_context(settings.tz()?)
+                    .with_fuel(&purchases, &[]);
+                for (e, _, _) in self.stored_events(&EventFilter::default()).await? {
+                    if e.status == EventStatus::Final {
+                        ctx.add_fill(&e);
+                    }
+                }
+                Some(ctx)
+            }
+            None => None,
+        };
         let config = DetectorConfig::default();
         let stats = self.store().point_stats().await?;
         let mut report = DetectReport::default();
@@ -360,6 +328,7 @@ impl Core {
                     tanks: Vec::new(),
                 });
             let mut det = TruckDetector::new(&profile, &config);
+            let mut track = model.map(|_| fc_ml::TruckTrack::new());
             let mut updates = Vec::new();
             let mut points = std::pin::pin!(self.store().points(PointFilter {
                 trucks: Some(vec![stat.truck_id.clone()]),
@@ -367,20 +336,35 @@ impl Core {
             }));
             while let Some(p) = points.try_next().await? {
                 det.push_into(&p, &mut updates);
+                if let Some(t) = &mut track {
+                    t.push(&p);
+                }
                 report.points += 1;
             }
             updates.extend(det.finish());
-            let (events, _candidates) = fc_ledger::split_final(updates);
+            let (events, candidates) = fc_ledger::split_final(updates);
+            let scored = match (model, ctx.as_mut(), track.as_ref()) {
+                (Some(m), Some(ctx), Some(track)) => {
+                    score_truck(m, ctx, track, events, &candidates, settings.alert_threshold)
+                }
+                _ => events
+                    .into_iter()
+                    .map(|e| {
+                        let s = EventScores::rule_only(&e);
+                        (e, s)
+                    })
+                    .collect(),
+            };
             let found = self
-                .store_detected(&stat.truck_id, &events, settings.alert_threshold)
+                .store_detected(&stat.truck_id, &scored, settings.alert_threshold)
                 .await?;
-            let keep: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+            let keep: Vec<String> = scored.iter().map(|(e, _)| e.id.clone()).collect();
             let retracted = self
                 .store()
                 .retract_events_except(&stat.truck_id, stat.first_ts, stat.last_ts + 1, &keep)
                 .await?;
             report.trucks += 1;
-            report.events += events.len() as u32;
+            report.events += scored.len() as u32;
             report.events_changed += found.0;
             report.alerts += found.1;
             report.retracted += retracted as u32;
@@ -388,12 +372,14 @@ impl Core {
         Ok(report)
     }
 
-    /// Stores one truck's detected events: an event whose content changed
-    /// gets the stored revision plus one (a fresh detector numbers from 0).
+    /// Stores one truck's detected events: an event whose content changed gets
+    /// the stored revision plus one (a fresh detector numbers from 0); one whose
+    /// content is the same but whose scores moved (another model) gets the new
+    /// scores. An event at or above the threshold alerts (once per event id).
     async fn store_detected(
         &self,
         truck_id: &str,
-        events: &[FuelEvent],
+        events: &[(FuelEvent, EventScores)],
         threshold: f64,
     ) -> Result<(u32, u32)> {
         let stored: HashMap<String, EventRecord> = self
@@ -409,8 +395,10 @@ impl Core {
             .collect();
         let mut records = Vec::new();
         let mut alerts = Vec::new();
-        for e in events {
-            let mut rec = event_record(e, &EventScores::rule_only(e))?;
+        let mut rescored = Vec::new();
+        for (e, scores) in events {
+            let mut rec = event_record(e, scores)?;
+            let alerting = e.kind != EventKind::SensorFault && rec.confidence >= threshold;
             if let Some(old) = stored.get(&e.id) {
                 let same = EventRecord {
                     revision: old.revision,
@@ -420,19 +408,91 @@ impl Core {
                     ..rec.clone()
                 } == *old;
                 if same {
+                    if (old.ml_score, old.confidence, &old.model_version)
+                        != (rec.ml_score, rec.confidence, &rec.model_version)
+                    {
+                        rescored.push(fc_store::EventScore {
+                            event_id: e.id.clone(),
+                            ml_score: rec.ml_score,
+                            confidence: rec.confidence,
+                            model_version: rec.model_version.clone(),
+                        });
+                        if alerting {
+                            // The outbox's dedupe key keeps it to one alert per event.
+                            alerts.push(alert_for(e, rec.confidence));
+                        }
+                    }
                     continue;
                 }
                 rec.revision = old.revision + 1;
             }
-            if e.kind != EventKind::SensorFault && rec.confidence >= threshold {
+            if alerting {
                 alerts.push(alert_for(e, rec.confidence));
             }
             records.push(rec);
         }
+        if !rescored.is_empty() {
+            self.store().update_scores(&rescored).await?;
+        }
         let (changed, added) = self.store().write_events(&records, &alerts).await?;
         self.wrote(crate::cache::Write::Events);
-        Ok((changed as u32, added as u32))
+        Ok(((changed + rescored.len() as u64) as u32, added as u32))
     }
+}
+
+/// One truck's final events and candidates scored by the model: every event keeps
+/// its scores; a candidate is kept (as a final event) when the model ranks it at or
+/// above the threshold.
+fn score_truck(
+    model: &crate::ml::TheftModel,
+    ctx: &mut fc_ml::FleetContext,
+    track: &fc_ml::TruckTrack,
+    events: Vec<FuelEvent>,
+    candidates: &[fc_ledger::Candidate],
+    threshold: f64,
+) -> Vec<(FuelEvent, EventScores)> {
+    use crate::analyze::EventModel;
+    let truck = events
+        .first()
+        .map(|e| e.truck_id.as_str())
+        .or(candidates.first().map(|c| c.truck_id.as_str()));
+    if let Some(id) = truck {
+        ctx.set_parking(id, &track.parking_places());
+    }
+    for e in events.iter().filter(|e| e.kind == EventKind::Fill) {
+        ctx.add_fill(e);
+    }
+    let m = model.model();
+    let scores_of = |item: &fc_ml::Item<'_>| {
+        m.score_item(ctx, item, Some(track)).map(|s| EventScores {
+            ml_score: Some(s.probability),
+            confidence: model.combine(item.rule_confidence, s.probability),
+            model_version: Some(model.version()),
+        })
+    };
+    let mut out: Vec<(FuelEvent, EventScores)> = Vec::with_capacity(events.len());
+    for c in candidates
+        .iter()
+        .filter(|c| c.kind != EventKind::SensorFault)
+    {
+        if let Some(s) = scores_of(&fc_ml::Item::of_candidate(c))
+            && s.confidence >= threshold
+            && !events.iter().any(|e| e.id == c.id)
+        {
+            out.push((fc_ml::dataset::candidate_as_event(c), s));
+        }
+    }
+    for e in events {
+        let s = if e.kind == EventKind::SensorFault {
+            None
+        } else {
+            scores_of(&fc_ml::Item::of_event(&e))
+        };
+        let s = s.unwrap_or_else(|| EventScores::rule_only(&e));
+        out.push((e, s));
+    }
+    out.sort_by_key(|(e, _)| (e.start_ms, e.kind));
+    out
 }
 
 /// The outbox entry for an alerting event, once per event id.

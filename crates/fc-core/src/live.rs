@@ -134,8 +134,24 @@ impl LiveHandle {
 
 impl Core {
     /// Starts the live pipeline on this database: feed client, ingest, detector, bus.
-    /// Alerting uses the fleet's `alert_threshold`.
+    /// Alerting uses the fleet's `alert_threshold` against each event's confidence,
+    /// scored by the default model file when one is trained (a missing or broken one
+    /// logs a warning; the rule's confidence decides then).
     pub async fn start_live(&self, source: LiveSource) -> Result<LiveHandle> {
+        let load = crate::ml::load_model(None);
+        if let Some(problem) = &load.problem {
+            tracing::warn!(error = %problem, "theft model not used live: the rule's confidence decides");
+        }
+        self.start_live_with(source, load.model).await
+    }
+
+    /// [`Core::start_live`] with this model (`None`: rule confidence only). Coaching
+    /// rollups are built at ingest with the fleet's settings.
+    pub async fn start_live_with(
+        &self,
+        source: LiveSource,
+        model: Option<Arc<crate::ml::TheftModel>>,
+    ) -> Result<LiveHandle> {
         let settings = self.fleet_settings().await?;
         let (url, token, feed_name, gateway) = match source {
             LiveSource::Feed { url, token } => (url.clone(), token, url, None),
@@ -162,6 +178,16 @@ impl Core {
         let mut cfg = LiveConfig::new(FeedClientConfig::new(url, token));
         cfg.feed_name = feed_name;
         cfg.rules.alert_threshold = settings.alert_threshold;
+        cfg.tz = settings.tz()?;
+        cfg.coach = Some(crate::coach::coach_config(&settings));
+        if let Some(m) = model {
+            let mut scoring = fc_live::ModelScoring::new(Arc::new(m.model().clone()));
+            scoring.purchases = self
+                .store
+                .purchases(fc_store::PurchaseFilter::default())
+                .await?;
+            cfg.scoring = Some(scoring);
+        }
         let live = Live::start(Arc::clone(&self.store), cfg)
             .await
             .map_err(live_err)?;

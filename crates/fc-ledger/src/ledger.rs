@@ -256,7 +256,9 @@ struct IdleRun {
 /// Streams one truck's points into its [`Ledger`] with O(1) state per truck:
 /// a small reorder buffer (the lateness horizon), running sums and the few
 /// samples the boundary levels need. Points may arrive late or out of order
-/// within `cfg.lateness_ms`; older ones are dropped and counted.
+/// within `cfg.lateness_ms`; older ones are dropped and counted. Cloning gives a
+/// snapshot that can be finished while the original streams on.
+#[derive(Clone)]
 pub struct LedgerBuilder<'p> {
     truck_id: String,
     from_ms: i64,

@@ -3,6 +3,7 @@
 use fc_model::{TelemetryPoint, TruckProfile};
 
 /// Reads tank levels in litres, summing a second tank; `fuel_l` wins over the gauge.
+#[derive(Clone)]
 pub(crate) struct LevelReader<'a> {
     profile: &'a TruckProfile,
     last_t2: Option<f64>,

@@ -8,6 +8,8 @@ use fc_model::{TelemetryPoint, TruckProfile};
 use serde_json::json;
 
 use crate::bus::{AlertKind, TruckState, TruckUpdate};
+use crate::records::EventScores;
+use crate::rollups::TruckRollup;
 
 /// Thresholds of the live alert rules.
 #[derive(Debug, Clone)]
@@ -70,6 +72,12 @@ pub(crate) struct TruckLive {
     low_alerted: bool,
     pub offline: bool,
     alerted: HashSet<String>,
+    /// The model's telemetry context (only when a model scores).
+    pub track: Option<fc_ml::TruckTrack>,
+    /// Coaching rollups at ingest (when enabled).
+    pub rollup: Option<TruckRollup>,
+    /// Points since the rollups were last written.
+    pub rollup_dirty: bool,
 }
 
 impl TruckLive {
@@ -86,6 +94,9 @@ impl TruckLive {
             low_alerted: false,
             offline: false,
             alerted: HashSet::new(),
+            track: None,
+            rollup: None,
+            rollup_dirty: false,
         }
     }
 
@@ -158,18 +169,29 @@ impl TruckLive {
             }
         }
         self.state = state;
-        self.latest = Some(p.clone());
+        // `clone_from` reuses the id's allocation: no allocation per point.
+        match &mut self.latest {
+            Some(l) => l.clone_from(p),
+            None => self.latest = Some(p.clone()),
+        }
     }
 
-    /// Alerts for a detector event: the first time it reaches the threshold, and its
+    /// Alerts for a detector event: the first time its confidence (decision 12: the
+    /// model's when one is loaded, else the rule's) reaches the threshold, and its
     /// retraction if it had alerted.
-    pub fn on_event(&mut self, e: &FuelEvent, rules: &LiveRules, out: &mut Vec<NewAlert>) {
+    pub fn on_event(
+        &mut self,
+        e: &FuelEvent,
+        scores: &EventScores,
+        rules: &LiveRules,
+        out: &mut Vec<NewAlert>,
+    ) {
         let kind = match e.kind {
             EventKind::Fill => AlertKind::Fill,
             EventKind::Drain => AlertKind::Drain,
             EventKind::SensorFault => AlertKind::SensorFault,
         };
-        let alerts = e.kind == EventKind::SensorFault || e.rule_confidence >= rules.alert_threshold;
+        let alerts = e.kind == EventKind::SensorFault || scores.confidence >= rules.alert_threshold;
         let status = e.status.code();
         let fire = match e.status {
             EventStatus::Retracted => self.alerted.remove(&e.id),
@@ -185,7 +207,10 @@ impl TruckLive {
                     "status": status,
                     "revision": e.revision,
                     "volume_l": e.volume_l,
-                    "confidence": e.rule_confidence,
+                    "confidence": scores.confidence,
+                    "rule_confidence": e.rule_confidence,
+                    "ml_score": scores.ml_score,
+                    "model_version": scores.model_version,
                     "start_ms": e.start_ms,
                     "end_ms": e.end_ms,
                     "lat": e.lat,

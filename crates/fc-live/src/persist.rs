@@ -1,7 +1,6 @@
 //! The seam between the pipeline and the store: one transaction per flush
 //! (points, quarantine, cursor, events, alerts), and the alert outbox.
 
-use fc_ledger::FuelEvent;
 use fc_model::TelemetryPoint;
 use fc_store::{
     EventRecord, FeedCursor, NewAlert as StoreAlert, Origin, QuarantineEntry, Store, StoreError,
@@ -17,7 +16,8 @@ pub(crate) struct Flush {
     pub points: Vec<(TelemetryPoint, Origin)>,
     pub quarantine: Vec<QuarantineEntry>,
     pub cursor: Option<FeedCursor>,
-    pub events: Vec<FuelEvent>,
+    /// Scored events (`records::event_record`), in detection order.
+    pub events: Vec<EventRecord>,
     pub alerts: Vec<NewAlert>,
 }
 
@@ -28,29 +28,6 @@ impl Flush {
             && self.cursor.is_none()
             && self.events.is_empty()
             && self.alerts.is_empty()
-    }
-}
-
-/// The store's record of a live event. Live has no model yet: the confidence used
-/// is the rule's (decision 12).
-fn record(e: &FuelEvent) -> EventRecord {
-    EventRecord {
-        id: e.id.clone(),
-        truck_id: e.truck_id.clone(),
-        kind: e.kind.code().to_string(),
-        status: e.status.code().to_string(),
-        revision: e.revision,
-        detector_version: e.detector_version.clone(),
-        start_ms: e.start_ms,
-        end_ms: e.end_ms,
-        volume_l: e.volume_l,
-        lat: e.lat,
-        lon: e.lon,
-        rule_confidence: e.rule_confidence,
-        ml_score: None,
-        confidence: e.rule_confidence,
-        model_version: None,
-        evidence: serde_json::to_value(&e.evidence).unwrap_or(serde_json::Value::Null),
     }
 }
 
@@ -76,11 +53,11 @@ fn dedupe_key(a: &NewAlert) -> String {
 pub(crate) async fn commit(store: &Store, flush: Flush) -> Result<WriteOutcome, StoreError> {
     // The newest update of each event in this flush (the store keeps the highest revision).
     let mut events: Vec<EventRecord> = Vec::with_capacity(flush.events.len());
-    for e in &flush.events {
+    for e in flush.events {
         match events.iter_mut().find(|r| r.id == e.id) {
-            Some(r) if r.revision <= e.revision => *r = record(e),
+            Some(r) if r.revision <= e.revision => *r = e,
             Some(_) => {}
-            None => events.push(record(e)),
+            None => events.push(e),
         }
     }
     let alerts = flush
@@ -134,4 +111,19 @@ pub(crate) async fn alerts_after(
 /// The newest alert seq (0 without alerts).
 pub(crate) async fn last_alert_seq(store: &Store) -> Result<i64, StoreError> {
     store.last_alert_seq().await
+}
+
+/// Stored final fills (the model's refuel times and stations at start).
+pub(crate) async fn final_fills(store: &Store) -> Result<Vec<fc_ledger::FuelEvent>, StoreError> {
+    let stored = store
+        .events(&fc_store::EventFilter {
+            kinds: Some(vec![fc_ledger::EventKind::Fill.code().to_string()]),
+            ..fc_store::EventFilter::default()
+        })
+        .await?;
+    Ok(stored
+        .iter()
+        .filter(|s| s.event.status == fc_ledger::EventStatus::Final.code())
+        .filter_map(|s| crate::records::fuel_event(&s.event).ok().map(|(e, _)| e))
+        .collect())
 }

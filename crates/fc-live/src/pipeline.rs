@@ -24,7 +24,11 @@ use tokio::time::Instant;
 use crate::alerts::{LiveRules, NewAlert, TruckLive};
 use crate::bus::{Alert, Bus, FeedStatus, FleetStats, LatencyStats, TruckState, TruckUpdateBatch};
 use crate::client::{FeedClientConfig, FeedCounters, FeedEvent, spawn_feed_client};
+use crate::clock::DataClock;
 use crate::persist::{self, Flush};
+use crate::records::{EventScores, event_record};
+use crate::rollups::{RollupWork, RollupWriter, TruckRollup};
+use crate::scoring::{ModelScoring, Scorer};
 use crate::{LiveError, now_ms};
 
 /// Settings of a live pipeline.
@@ -50,6 +54,16 @@ pub struct LiveConfig {
     /// latest stored data (ms), so that a restart does not blind the detector or empty
     /// the fleet view; events and alerts found again are not re-published.
     pub warm_up_ms: i64,
+    /// The fleet's time zone (rollup days, the model's hour of day).
+    pub tz: chrono_tz::Tz,
+    /// Theft scoring (decision 12); `None`: the rule's confidence decides.
+    pub scoring: Option<ModelScoring>,
+    /// Coaching settings for the rollups built at ingest; `None`: no rollups.
+    pub coach: Option<fc_coach::CoachConfig>,
+    /// Rollups of the days that moved are written this often (wall ms), and at the end.
+    pub rollup_ms: u64,
+    /// A closed rollup waits this long (data time) for late final fills and drains.
+    pub rollup_horizon_ms: i64,
 }
 
 impl LiveConfig {
@@ -65,6 +79,11 @@ impl LiveConfig {
             rules: LiveRules::default(),
             detector: DetectorConfig::default(),
             warm_up_ms: 6 * 3_600_000,
+            tz: chrono_tz::UTC,
+            scoring: None,
+            coach: Some(fc_coach::CoachConfig::default()),
+            rollup_ms: 60_000,
+            rollup_horizon_ms: 6 * 3_600_000,
         }
     }
 }
@@ -132,6 +151,7 @@ impl Live {
                 shared: Arc::clone(&shared),
                 committed_tx,
                 ended_tx,
+                rollups: RollupWriter::default(),
             }
             .run(commit_rx),
         );
@@ -149,8 +169,10 @@ impl Live {
             },
             shared: Arc::clone(&shared),
             commit_tx: Some(commit_tx),
-            fleet_now: i64::MIN,
+            clock: DataClock::new(),
             ended_seq: None,
+            scorer: config.scoring.as_ref().map(|s| Scorer::new(s, config.tz)),
+            last_rollups: Instant::now(),
             cfg: config,
         };
         let pipeline = tokio::spawn(async move {
@@ -226,8 +248,10 @@ struct Pipeline {
     stats: FleetStats,
     shared: Arc<std::sync::Mutex<Shared>>,
     commit_tx: Option<mpsc::Sender<Job>>,
-    fleet_now: i64,
+    clock: DataClock,
     ended_seq: Option<i64>,
+    scorer: Option<Scorer>,
+    last_rollups: Instant,
     cfg: LiveConfig,
 }
 
@@ -265,7 +289,7 @@ impl Pipeline {
                         }
                     }
                     None => {
-                        self.flush(&mut pending).await;
+                        self.flush_with(&mut pending, true).await;
                         return;
                     }
                 },
@@ -274,11 +298,18 @@ impl Pipeline {
                     None => std::future::pending().await,
                 } } => self.flush(&mut pending).await,
                 _ = tick.tick() => {
-                    // Offline checks ride on the stats tick (they move with the data clock).
+                    // Offline checks ride on the stats tick, in data time (`clock`).
+                    let now = Instant::now();
+                    self.clock.tick(now.into_std());
+                    let flowing = self.counters.connected.load(Ordering::Relaxed)
+                        && self.ended_seq.is_none()
+                        && rx.is_empty()
+                        && pending.flush.points.is_empty();
+                    let fleet_now = self.clock.now(now.into_std(), flowing);
                     let mut alerts = Vec::new();
                     let mut changed = Vec::new();
                     for t in self.trucks.values_mut() {
-                        if let Some(a) = t.check_offline(self.fleet_now, &self.cfg.rules) {
+                        if let Some(a) = t.check_offline(fleet_now, &self.cfg.rules) {
                             alerts.push(a);
                             changed.extend(t.update(0, now_ms()));
                         }
@@ -293,14 +324,14 @@ impl Pipeline {
                     last_tick = Instant::now();
                     self.stats.points_per_s = (self.stats.points - points_at_tick) as f64 / dt;
                     points_at_tick = self.stats.points;
-                    self.publish_stats(rx.len());
+                    self.publish_stats(rx.len(), fleet_now);
                 }
                 _ = shutdown.changed() => {
                     // The client stops too; what is queued is committed, then we stop.
                     while let Ok(ev) = rx.try_recv() {
                         self.take(ev, &mut pending).await;
                     }
-                    self.flush(&mut pending).await;
+                    self.flush_with(&mut pending, true).await;
                     return;
                 }
             }
@@ -339,12 +370,16 @@ impl Pipeline {
                     if !crate::validate_point(&self.source, &mut p, &mut pending.flush.quarantine) {
                         continue;
                     }
-                    let e = pending
-                        .emitted
-                        .entry(p.truck_id.clone())
-                        .or_insert((emitted_ms, 0));
-                    e.0 = e.0.min(emitted_ms);
-                    e.1 += 1;
+                    // Looked up before inserting: the id is copied once per flush, not per point.
+                    match pending.emitted.get_mut(p.truck_id.as_str()) {
+                        Some(e) => {
+                            e.0 = e.0.min(emitted_ms);
+                            e.1 += 1;
+                        }
+                        None => {
+                            pending.emitted.insert(p.truck_id.clone(), (emitted_ms, 1));
+                        }
+                    }
                     pending.flush.points.push((p, origin.clone()));
                 }
             }
@@ -368,6 +403,9 @@ impl Pipeline {
                     {
                         t.detector = TruckDetector::new(&p, &self.cfg.detector);
                         t.profile = p.clone();
+                        if let Some(cfg) = &self.cfg.coach {
+                            t.rollup = Some(TruckRollup::start(p.clone(), self.cfg.tz, cfg));
+                        }
                     }
                     self.profiles.insert(p.truck_id.clone(), p);
                 }
@@ -410,6 +448,12 @@ impl Pipeline {
         let store = Arc::clone(&self.store);
         let mut ups = Vec::new();
         let mut discard = Vec::new();
+        if let Some(s) = &mut self.scorer {
+            // Stored final fills are the context's refuels and stations.
+            for e in persist::final_fills(&store).await? {
+                s.learn(&e);
+            }
+        }
         for s in store.point_stats().await? {
             let filter = fc_store::PointFilter {
                 trucks: Some(vec![s.truck_id.clone()]),
@@ -417,18 +461,13 @@ impl Pipeline {
                 to: None,
             };
             let mut points = std::pin::pin!(store.points(filter));
+            let mut events = Vec::new();
             while let Some(p) = points.try_next().await? {
-                self.fleet_now = self.fleet_now.max(p.ts);
-                let t = self.truck(&p.truck_id);
-                t.detector.push_into(&p, &mut ups);
-                t.observe(&p, &rules, &mut discard);
-                for u in ups.drain(..) {
-                    if let EventUpdate::Event(e) = u {
-                        // Already stored and alerted before the restart.
-                        t.on_event(&e, &rules, &mut discard);
-                    }
-                }
+                // Already stored, rolled up and alerted before the restart: only the
+                // detector, the model's track and the live state learn from it.
+                self.point(&p, &rules, &mut ups, &mut discard, &mut events, false);
                 discard.clear();
+                events.clear();
             }
         }
         let updates: Vec<_> = self
@@ -457,34 +496,137 @@ impl Pipeline {
                 tanks: Vec::new(),
             });
             let det = TruckDetector::new(&profile, &self.cfg.detector);
-            self.trucks
-                .insert(id.to_string(), TruckLive::new(profile, det));
+            let mut t = TruckLive::new(profile.clone(), det);
+            if self.scorer.is_some() {
+                t.track = Some(fc_ml::TruckTrack::new());
+            }
+            if let Some(cfg) = &self.cfg.coach {
+                t.rollup = Some(TruckRollup::start(profile, self.cfg.tz, cfg));
+            }
+            self.trucks.insert(id.to_string(), t);
         }
         self.trucks.get_mut(id).expect("inserted above")
     }
 
+    /// One point through the detector, the model's track, the rollups (`live`: not
+    /// at warm-up) and the live rules; decided fills and drains are scored and, at or
+    /// above the threshold, alert.
+    fn point(
+        &mut self,
+        point: &fc_model::TelemetryPoint,
+        rules: &LiveRules,
+        ups: &mut Vec<EventUpdate>,
+        alerts: &mut Vec<NewAlert>,
+        events: &mut Vec<fc_store::EventRecord>,
+        live: bool,
+    ) {
+        self.clock.observe(point.ts);
+        self.truck(&point.truck_id);
+        let Pipeline { trucks, scorer, .. } = self;
+        let Some(t) = trucks.get_mut(point.truck_id.as_str()) else {
+            return;
+        };
+        t.detector.push_into(point, ups);
+        t.observe(point, rules, alerts);
+        if let (Some(tr), Some(s)) = (&mut t.track, scorer.as_ref()) {
+            tr.push(point);
+            // Pruned an hour at a time: the track stays within horizon + 1 h.
+            if tr.len() as i64 > (s.horizon_ms + 3_600_000) / 60_000 {
+                tr.prune_before(point.ts - s.horizon_ms);
+            }
+        }
+        if live && let Some(r) = &mut t.rollup {
+            r.push(point);
+            t.rollup_dirty = true;
+        }
+        for u in ups.drain(..) {
+            match u {
+                EventUpdate::Event(e) => {
+                    let scores = scorer
+                        .as_mut()
+                        .and_then(|s| s.score(&fc_ml::Item::of_event(&e), t.track.as_ref()))
+                        .unwrap_or_else(|| EventScores::rule_only(&e));
+                    if let Some(s) = scorer.as_mut() {
+                        s.learn(&e);
+                    }
+                    if live
+                        && e.status == fc_ledger::EventStatus::Final
+                        && let Some(r) = &mut t.rollup
+                    {
+                        r.event(&e);
+                    }
+                    t.on_event(&e, &scores, rules, alerts);
+                    events.push(event_record(&e, &scores));
+                }
+                EventUpdate::Candidate(c) => {
+                    // Below the rule's threshold; the model may rank it an alert
+                    // (then it is stored as a final event, as `detect` does).
+                    let Some(s) = scorer.as_mut() else { continue };
+                    let Some(scores) = s.score(&fc_ml::Item::of_candidate(&c), t.track.as_ref())
+                    else {
+                        continue;
+                    };
+                    if scores.confidence >= rules.alert_threshold {
+                        let e = fc_ml::dataset::candidate_as_event(&c);
+                        t.on_event(&e, &scores, rules, alerts);
+                        events.push(event_record(&e, &scores));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every truck's rollups that moved since the last write.
+    fn rollup_work(&mut self) -> Vec<RollupWork> {
+        let horizon = self.cfg.rollup_horizon_ms;
+        let mut work = Vec::new();
+        for t in self.trucks.values_mut() {
+            if !t.rollup_dirty {
+                continue;
+            }
+            t.rollup_dirty = false;
+            let (Some(r), Some(last)) = (&mut t.rollup, t.latest.as_ref()) else {
+                continue;
+            };
+            let idle = t.detector.learned_rates().idle_lph;
+            work.push(r.take(last.ts.saturating_sub(horizon), idle));
+        }
+        work
+    }
+
     async fn flush(&mut self, pending: &mut Pending) {
+        self.flush_with(pending, false).await;
+    }
+
+    async fn flush_with(&mut self, pending: &mut Pending, final_flush: bool) {
         let mut p = std::mem::take(pending);
-        if p.flush.is_empty() && p.since.is_none() {
+        if p.flush.is_empty() && p.since.is_none() && !final_flush {
             return;
         }
         // Detection and live state, in arrival order per truck.
         let mut ups: Vec<EventUpdate> = Vec::new();
         let mut alerts: Vec<NewAlert> = Vec::new();
         let rules = self.cfg.rules.clone();
+        let mut events = std::mem::take(&mut p.flush.events);
         for (point, _) in &p.flush.points {
-            self.fleet_now = self.fleet_now.max(point.ts);
-            let t = self.truck(&point.truck_id);
-            t.detector.push_into(point, &mut ups);
-            t.observe(point, &rules, &mut alerts);
-            for u in ups.drain(..) {
-                if let EventUpdate::Event(e) = u {
-                    t.on_event(&e, &rules, &mut alerts);
-                    p.flush.events.push(e);
-                }
-            }
+            self.point(point, &rules, &mut ups, &mut alerts, &mut events, true);
         }
+        p.flush.events = events;
         p.flush.alerts.extend(alerts);
+        // Rollups of the days that moved, every interval and at the end of a feed.
+        let end_now = self
+            .ended_seq
+            .is_some_and(|e| self.last_seq.unwrap_or(0) >= e);
+        let rollups = if self.cfg.coach.is_some()
+            && (final_flush
+                || end_now
+                || self.last_rollups.elapsed() >= Duration::from_millis(self.cfg.rollup_ms))
+        {
+            self.last_rollups = Instant::now();
+            self.rollup_work()
+        } else {
+            Vec::new()
+        };
         // The trucks' states as of these points, published once they are committed.
         let mut updates = Vec::with_capacity(p.emitted.len());
         for (id, (emitted, n)) in &p.emitted {
@@ -504,6 +646,7 @@ impl Pipeline {
             updates,
             batches: p.batches,
             end,
+            rollups,
         };
         // One commit in flight while the next flush is prepared; more waits here
         // (and then in the client's bounded queue).
@@ -514,10 +657,10 @@ impl Pipeline {
         }
     }
 
-    fn publish_stats(&mut self, queued: usize) {
+    fn publish_stats(&mut self, queued: usize, fleet_now: i64) {
         let mut s = self.stats.clone();
         s.at_ms = now_ms();
-        s.data_time_ms = self.fleet_now.max(0);
+        s.data_time_ms = fleet_now.max(0);
         s.trucks = self.trucks.len() as u32;
         for t in self.trucks.values() {
             match if t.offline {
@@ -577,6 +720,7 @@ struct Job {
     updates: Vec<crate::bus::TruckUpdate>,
     batches: Vec<(i64, u32)>,
     end: Option<i64>,
+    rollups: Vec<RollupWork>,
 }
 
 /// What the committer counts, read by the stats tick.
@@ -599,6 +743,7 @@ struct Committer {
     shared: Arc<std::sync::Mutex<Shared>>,
     committed_tx: watch::Sender<i64>,
     ended_tx: watch::Sender<Option<i64>>,
+    rollups: RollupWriter,
 }
 
 impl Committer {
@@ -608,13 +753,13 @@ impl Committer {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    async fn run(self, mut rx: mpsc::Receiver<Job>) {
+    async fn run(mut self, mut rx: mpsc::Receiver<Job>) {
         while let Some(job) = rx.recv().await {
             self.commit(job).await;
         }
     }
 
-    async fn commit(&self, job: Job) {
+    async fn commit(&mut self, mut job: Job) {
         // Retry until it holds: nothing of it was acked, nothing may be lost.
         let mut wait = Duration::from_millis(20);
         let outcome = loop {
@@ -664,6 +809,14 @@ impl Committer {
                 sh.interval_latency.push((ms, *n));
                 sh.total_latency[ms as usize] += u64::from(*n);
             }
+        }
+        // Right after the commit that holds their points (the store's write batch has
+        // no rollups); a failed write is retried with the next one.
+        let work = std::mem::take(&mut job.rollups);
+        if !work.is_empty()
+            && let Err(e) = self.rollups.write(&self.store, work).await
+        {
+            tracing::warn!(error = %e, "live rollups not written; retried with the next write");
         }
         if let Some(end) = job.end {
             self.ended_tx.send_replace(Some(end));

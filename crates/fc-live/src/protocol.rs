@@ -181,9 +181,35 @@ fn decode<T: for<'de> Deserialize<'de>>(
     }
 }
 
+/// Whether a server message is a batch: our gateway writes `type` first; any other
+/// key order is found by a scan that skips every other value without building it.
+fn is_batch(text: &str) -> bool {
+    const HEAD: &str = r#"{"type":"#;
+    if let Some(rest) = text.trim_start().strip_prefix(HEAD) {
+        return rest.trim_start().starts_with(r#""batch""#);
+    }
+    #[derive(Deserialize)]
+    struct Tag<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: std::borrow::Cow<'a, str>,
+    }
+    serde_json::from_str::<Tag<'_>>(text).is_ok_and(|t| t.kind == "batch")
+}
+
 impl ServerMsg {
     /// Parses a server message no larger than `max_bytes`.
     pub fn decode(text: &str, max_bytes: usize) -> Result<ServerMsg, Reject> {
+        if text.len() > max_bytes {
+            return Err(Reject::Oversized);
+        }
+        // Batches are nearly all the traffic. serde parses an internally tagged enum
+        // through a buffered tree of every value (each point built twice); a batch
+        // goes straight into its struct (the `type` key is ignored there).
+        if is_batch(text)
+            && let Ok(b) = serde_json::from_str::<Batch>(text)
+        {
+            return Ok(ServerMsg::Batch(b));
+        }
         decode(text, max_bytes, SERVER_TYPES)
     }
 

@@ -720,3 +720,90 @@ async fn alert_outbox_resume_and_no_repeats_after_restart() {
     live.stop().await;
     gw.shutdown().await;
 }
+
+/// The offline rule runs in data time: a CSV from 2024 replayed at thousands of times
+/// real time marks only the truck that fell silent for an hour of *data* time, not the
+/// whole fleet by the wall clock, and the clock stops when the replay ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replay_marks_offline_in_data_time() {
+    let (dir, store) = temp_store().await;
+    let t0 = 1_717_200_000_000i64;
+    let mut csv = String::from("truck_id,ts,speed_kmh,ignition,fuel_level_pct\n");
+    for m in 0..=180i64 {
+        for t in 0..3 {
+            // T002 reports for the first 10 minutes only.
+            if t == 2 && m > 10 {
+                continue;
+            }
+            csv.push_str(&format!("T00{t},{},50,true,60\n", t0 + m * 60_000));
+        }
+    }
+    let file = dir.path().join("replay.csv");
+    std::fs::write(&file, csv).unwrap();
+    let gw = Gateway::bind(GatewayConfig {
+        token: TOKEN.into(),
+        max_batch_points: 20,
+        ..GatewayConfig::default()
+    })
+    .await
+    .unwrap()
+    .serve(Source::Replay {
+        path: file,
+        trucks: None,
+        // Three data hours in about a second.
+        speed: 10_000.0,
+    })
+    .unwrap();
+    let live = Live::start(Arc::clone(&store), live_config(gw.url()))
+        .await
+        .unwrap();
+    wait_ended(&live).await;
+    let offline = || async {
+        let mut v: Vec<(String, i64)> = live
+            .alerts_after(0, 1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == fc_live::AlertKind::Offline)
+            .map(|a| (a.truck_id, a.payload["last_seen_ms"].as_i64().unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    // Offline alerts ride on the stats tick (50 ms here): wait for T002's.
+    tokio::time::timeout(GUARD, async {
+        while offline().await.is_empty() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("T002 was never marked offline");
+    // Several ticks later the ended replay has not moved the clock: still only T002.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(offline().await, [("T002".to_string(), t0 + 10 * 60_000)]);
+    let stats = live.bus().subscribe_stats().borrow().clone();
+    assert_eq!(stats.offline, 1, "{stats:?}");
+    assert_eq!(stats.data_time_ms, t0 + 180 * 60_000);
+    live.stop().await;
+    gw.shutdown().await;
+}
+
+/// The batch fast path decodes a batch whatever the key order and still tells
+/// garbage and unknown types apart.
+#[test]
+fn batch_decoding_fast_path() {
+    let first = r#"{"type":"batch","seq":3,"emitted_ms":5,"points":[{"truck_id":"T1","ts":7,"fuel_l":1.5}]}"#;
+    let last = r#"{"seq":3,"emitted_ms":5,"points":[{"truck_id":"T1","ts":7,"fuel_l":1.5}],"type":"batch"}"#;
+    let a = ServerMsg::decode(first, 1 << 20).unwrap();
+    assert_eq!(ServerMsg::decode(last, 1 << 20).unwrap(), a);
+    let ServerMsg::Batch(b) = a else {
+        panic!("not a batch")
+    };
+    assert_eq!((b.seq, b.points[0].fuel_l), (3, Some(1.5)));
+    use fc_live::protocol::Reject;
+    let bad = r#"{"type":"batch","seq":"x","emitted_ms":5,"points":[]}"#;
+    assert_eq!(ServerMsg::decode(bad, 1 << 20), Err(Reject::Malformed));
+    let newer = r#"{"type":"batch_v2","seq":1}"#;
+    assert_eq!(ServerMsg::decode(newer, 1 << 20), Err(Reject::Unknown));
+    assert_eq!(ServerMsg::decode(first, 10), Err(Reject::Oversized));
+}

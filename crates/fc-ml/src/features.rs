@@ -222,6 +222,25 @@ impl FleetContext {
         self
     }
 
+    /// Learns one final fill as it is decided (live ingest): its position becomes a
+    /// station, its end the truck's latest refuel. Same result as [`Self::with_fuel`]
+    /// with the fill included, without re-sorting everything.
+    pub fn add_fill(&mut self, f: &fc_ledger::FuelEvent) {
+        if f.kind != EventKind::Fill {
+            return;
+        }
+        if let Some((la, lo)) = f.lat.zip(f.lon)
+            && la.is_finite()
+            && lo.is_finite()
+        {
+            let i = self.stations.pts.partition_point(|p| p.0 < la);
+            self.stations.pts.insert(i, (la, lo));
+        }
+        let ends = &mut self.trucks.entry(f.truck_id.clone()).or_default().fill_ends;
+        let i = ends.partition_point(|&e| e <= f.end_ms);
+        ends.insert(i, f.end_ms);
+    }
+
     /// A truck's usual parking places (see [`crate::TruckTrack::parking_places`]).
     pub fn set_parking(&mut self, truck_id: &str, places: &[(f64, f64, f64)]) {
         self.trucks.entry(truck_id.to_string()).or_default().parking =
@@ -371,5 +390,80 @@ impl FleetContext {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use fc_ledger::{EventStatus, Evidence, FuelEvent, Reason};
+
+    fn change(id: &str, truck: &str, kind: EventKind, start: i64, pos: (f64, f64)) -> FuelEvent {
+        FuelEvent {
+            id: id.into(),
+            truck_id: truck.into(),
+            kind,
+            status: EventStatus::Final,
+            revision: 0,
+            detector_version: "test".into(),
+            start_ms: start,
+            end_ms: start + 600_000,
+            volume_l: 120.0,
+            lat: Some(pos.0),
+            lon: Some(pos.1),
+            rule_confidence: 0.7,
+            evidence: Evidence {
+                window_start_ms: start - 60_000,
+                window_end_ms: start + 660_000,
+                samples: Vec::new(),
+                level_before_l: 400.0,
+                level_after_l: 280.0,
+                expected_consumption_l: 0.0,
+                consumption_source: ConsumptionSource::None,
+                threshold_l: 20.0,
+                noise_l: 2.0,
+                noise_measured: true,
+                quantum_l: 0.0,
+                unobserved_ms: 0,
+                moved: false,
+                ignition_on: Some(false),
+                reason: Reason {
+                    code: ReasonCode::StationaryDrop,
+                    margin: 6.0,
+                    observed_change_l: -120.0,
+                    consumption_allowance_l: 0.0,
+                    thermal_allowance_l: 0.0,
+                },
+            },
+        }
+    }
+
+    /// Fills learned one by one (live ingest) give the same features as all at once.
+    #[test]
+    fn fills_added_one_by_one_equal_fills_given_at_once() {
+        let h = 3_600_000;
+        let fills = [
+            change("f1", "T1", EventKind::Fill, 10 * h, (45.10, 7.60)),
+            change("f2", "T2", EventKind::Fill, 12 * h, (45.00, 7.70)),
+            change("f3", "T1", EventKind::Fill, 11 * h, (45.20, 7.65)),
+        ];
+        let drain = change("d", "T1", EventKind::Drain, 14 * h, (45.2005, 7.6505));
+        let at_once = FleetContext::new(chrono_tz::UTC).with_fuel(&[], &fills);
+        let mut one_by_one = FleetContext::new(chrono_tz::UTC);
+        for f in &fills {
+            one_by_one.add_fill(f);
+        }
+        // A drain is not a station.
+        one_by_one.add_fill(&drain);
+        let item = Item::of_event(&drain);
+        let (a, b) = (
+            at_once.features(&item, None),
+            one_by_one.features(&item, None),
+        );
+        for (x, y) in a.iter().zip(&b) {
+            assert!(x == y || (x.is_nan() && y.is_nan()), "{a:?} vs {b:?}");
+        }
+        // The nearest station is f3's, 3 h after its end: both context features are known.
+        assert!(a[12] < 0.1 && (a[17] - (3.0f64 - 10.0 / 60.0).ln_1p()).abs() < 1e-9);
     }
 }
