@@ -74,6 +74,7 @@ impl Lang {
                 include_str!("../../../locales/en/coach.ftl"),
                 include_str!("../../../locales/en/ml.ftl"),
                 include_str!("../../../locales/en/fleet.ftl"),
+                include_str!("../../../locales/en/desktop.ftl"),
             ],
             Lang::Es => &[
                 include_str!("../../../locales/es/cli.ftl"),
@@ -83,6 +84,7 @@ impl Lang {
                 include_str!("../../../locales/es/coach.ftl"),
                 include_str!("../../../locales/es/ml.ftl"),
                 include_str!("../../../locales/es/fleet.ftl"),
+                include_str!("../../../locales/es/desktop.ftl"),
             ],
         }
     }
