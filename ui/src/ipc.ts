@@ -48,7 +48,9 @@ export function toIpcError(error: unknown): IpcError {
 
 /** True inside the Tauri webview (and under `mockIPC`); false in a plain browser tab. */
 export function inTauri(): boolean {
-  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+  if (typeof window === "undefined") return false;
+  const internals = (window as { __TAURI_INTERNALS__?: { invoke?: unknown } }).__TAURI_INTERNALS__;
+  return typeof internals?.invoke === "function";
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
