@@ -128,6 +128,7 @@ function Shell({ prefs, setPrefs, prefsError, fleetStore, alertStore, initialRou
         }),
         events.onFleetStats((s) => setStats(s)),
         events.onDataSourceChanged(() => {
+          fleet.reset();
           void loadSnapshot();
         }),
       ]);

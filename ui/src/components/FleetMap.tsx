@@ -1,13 +1,19 @@
 // An offline map of truck positions: an equirectangular projection (scaled by
 // cos(latitude) so distances look right at fleet scale), fitted to the trucks,
 // with a graticule. No tiles, so it works without a network (decision 22).
-import { memo, useMemo, useRef } from "react";
+// Dots are one SVG path per status (not one element per truck), so a frame
+// that moves 1000 trucks rebuilds a few strings instead of reconciling 1000
+// nodes; clicks and hovers find the nearest truck.
+import { useMemo, useRef, useState, type MouseEvent } from "react";
 import { useI18n } from "../i18n/I18nProvider";
-import type { FleetRow } from "../types";
+import type { FleetRow, TruckState } from "../types";
 
 const W = 640;
 const H = 400;
 const PAD = 24;
+const DOT_R = 4;
+/** How close (in map units) a click must be to a dot to open its truck. */
+const HIT_R = 10;
 
 export interface Bounds {
   minLat: number;
@@ -86,6 +92,28 @@ function ticks(min: number, max: number): number[] {
   return out;
 }
 
+export interface Placed {
+  row: FleetRow;
+  x: number;
+  y: number;
+}
+
+/** The truck whose dot is nearest to (x, y), within `radius` map units. */
+export function nearest(points: readonly Placed[], x: number, y: number, radius = HIT_R): Placed | null {
+  let best: Placed | null = null;
+  let bestD = radius * radius;
+  for (const p of points) {
+    const d = (p.x - x) ** 2 + (p.y - y) ** 2;
+    if (d <= bestD) {
+      best = p;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+const LAYERS: readonly (TruckState | "alert")[] = ["unknown", "offline", "parked", "working", "idle", "driving", "alert"];
+
 interface Props {
   rows: readonly FleetRow[];
   onOpen: (truckId: string) => void;
@@ -93,9 +121,11 @@ interface Props {
 
 export function FleetMap({ rows, onOpen }: Props) {
   const { t, locale } = useI18n();
+  const svgRef = useRef<SVGSVGElement>(null);
+  const [hover, setHover] = useState<Placed | null>(null);
   // Bounds stay put while every truck is inside them; refitting moves every dot.
   const boundsRef = useRef<{ b: Bounds; count: number } | null>(null);
-  const positioned = rows.filter((r) => r.lat !== null && r.lon !== null);
+  const positioned = useMemo(() => rows.filter((r) => r.lat !== null && r.lon !== null), [rows]);
   let current = boundsRef.current;
   if (!current || current.count !== positioned.length || !contains(current.b, positioned)) {
     const b = boundsOf(positioned);
@@ -106,17 +136,59 @@ export function FleetMap({ rows, onOpen }: Props) {
   const proj = useMemo(() => (bounds ? project(bounds) : null), [bounds]);
   const deg = useMemo(() => new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }), [locale]);
 
+  const { placed, paths } = useMemo(() => {
+    const placed: Placed[] = [];
+    const paths = new Map<string, string>();
+    if (!proj) return { placed, paths };
+    for (const row of positioned) {
+      const x = proj.x(row.lon ?? 0);
+      const y = proj.y(row.lat ?? 0);
+      placed.push({ row, x, y });
+      const layer = row.open_alerts > 0 ? "alert" : row.state;
+      const r = layer === "alert" ? DOT_R + 2 : DOT_R;
+      // A full circle as two arcs.
+      const d = `M${(x - r).toFixed(1)} ${y.toFixed(1)}a${r} ${r} 0 1 0 ${2 * r} 0a${r} ${r} 0 1 0 ${-2 * r} 0`;
+      paths.set(layer, (paths.get(layer) ?? "") + d);
+    }
+    return { placed, paths };
+  }, [positioned, proj]);
+
+  /** Map units under the pointer (the SVG scales with its box). */
+  const toMap = (event: MouseEvent<SVGSVGElement>): { x: number; y: number } | null => {
+    const rect = svgRef.current?.getBoundingClientRect();
+    if (!rect || rect.width === 0 || rect.height === 0) return null;
+    const scale = Math.min(rect.width / W, rect.height / H);
+    const offX = (rect.width - W * scale) / 2;
+    const offY = (rect.height - H * scale) / 2;
+    return { x: (event.clientX - rect.left - offX) / scale, y: (event.clientY - rect.top - offY) / scale };
+  };
+  const hit = (event: MouseEvent<SVGSVGElement>) => {
+    const at = toMap(event);
+    return at ? nearest(placed, at.x, at.y) : null;
+  };
+
   return (
     <figure className="fleet-map" data-testid="fleet-map">
       <svg
+        ref={svgRef}
         viewBox={`0 0 ${W} ${H}`}
-        role="group"
+        role="img"
         aria-label={t("map-label", { count: positioned.length })}
         preserveAspectRatio="xMidYMid meet"
+        className={hover ? "pointing" : undefined}
+        onClick={(e) => {
+          const p = hit(e);
+          if (p) onOpen(p.row.truck_id);
+        }}
+        onMouseMove={(e) => {
+          const p = hit(e);
+          setHover((h) => (h?.row.truck_id === p?.row.truck_id && h?.x === p?.x ? h : p));
+        }}
+        onMouseLeave={() => setHover(null)}
       >
         <rect className="map-bg" x={0} y={0} width={W} height={H} />
         {bounds && proj && (
-          <g className="graticule" aria-hidden="true">
+          <g className="graticule">
             {ticks(bounds.minLat, bounds.maxLat).map((lat) => (
               <g key={`lat${lat}`}>
                 <line x1={0} x2={W} y1={proj.y(lat)} y2={proj.y(lat)} />
@@ -135,34 +207,20 @@ export function FleetMap({ rows, onOpen }: Props) {
             ))}
           </g>
         )}
-        {proj && positioned.map((r) => <Dot key={r.truck_id} row={r} proj={proj} onOpen={onOpen} label={t("map-open", { name: r.name, state: t(`state-${r.state}`) })} />)}
+        {LAYERS.map((layer) => {
+          const d = paths.get(layer);
+          return d ? <path key={layer} className={`dots dots-${layer}`} data-testid={`map-dots-${layer}`} d={d} /> : null;
+        })}
+        {hover && (
+          <g className="map-hover" pointerEvents="none">
+            <circle cx={hover.x} cy={hover.y} r={DOT_R + 4} />
+            <text x={Math.min(hover.x + 10, W - 160)} y={Math.max(hover.y - 8, 14)}>
+              {t("map-open", { name: hover.row.name, state: t(`state-${hover.row.state}`) })}
+            </text>
+          </g>
+        )}
       </svg>
       {!bounds && <figcaption className="empty">{t("map-empty")}</figcaption>}
     </figure>
   );
 }
-
-const Dot = memo(function Dot({
-  row,
-  proj,
-  onOpen,
-  label,
-}: {
-  row: FleetRow;
-  proj: Projection;
-  onOpen: (id: string) => void;
-  label: string;
-}) {
-  return (
-    <circle
-      className={`dot state-${row.state}${row.open_alerts > 0 ? " has-alert" : ""}`}
-      data-testid={`map-dot-${row.truck_id}`}
-      cx={proj.x(row.lon ?? 0)}
-      cy={proj.y(row.lat ?? 0)}
-      r={row.open_alerts > 0 ? 6 : 4}
-      onClick={() => onOpen(row.truck_id)}
-    >
-      <title>{label}</title>
-    </circle>
-  );
-});

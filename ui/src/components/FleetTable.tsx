@@ -207,10 +207,29 @@ function cmpNullable(a: number | null, b: number | null): number {
   return a - b;
 }
 
-export function compareRows(key: SortKey, collator: Intl.Collator): (a: FleetRow, b: FleetRow) => number {
+/**
+ * Each truck's place in name order. Names never change with live updates, so
+ * this is computed once per fleet membership: a locale-aware sort of 1000
+ * names costs milliseconds, too much to repeat every frame.
+ */
+export function nameRanks(rows: readonly FleetRow[], collator: Intl.Collator): Map<string, number> {
+  const sorted = [...rows].sort((a, b) => collator.compare(a.name, b.name) || collator.compare(a.truck_id, b.truck_id));
+  return new Map(sorted.map((r, i) => [r.truck_id, i]));
+}
+
+export function compareRows(
+  key: SortKey,
+  collator: Intl.Collator,
+  rank: ReadonlyMap<string, number>,
+): (a: FleetRow, b: FleetRow) => number {
   switch (key) {
     case "truck":
-      return (a, b) => collator.compare(a.name, b.name) || collator.compare(a.truck_id, b.truck_id);
+      return (a, b) => {
+        const ra = rank.get(a.truck_id);
+        const rb = rank.get(b.truck_id);
+        if (ra !== undefined && rb !== undefined) return ra - rb;
+        return collator.compare(a.name, b.name) || collator.compare(a.truck_id, b.truck_id);
+      };
     case "driver":
       return (a, b) => collator.compare(a.driver_id ?? "\uffff", b.driver_id ?? "\uffff");
     case "state":
@@ -229,7 +248,7 @@ export function compareRows(key: SortKey, collator: Intl.Collator): (a: FleetRow
 /** Filter, search and sort in one pass; ties keep the truck order so rows do not jump. */
 export function selectRows(
   rows: readonly FleetRow[],
-  opts: { state: string; query: string; sort: Sort; collator: Intl.Collator },
+  opts: { state: string; query: string; sort: Sort; collator: Intl.Collator; rank: ReadonlyMap<string, number> },
 ): FleetRow[] {
   const q = opts.query.trim().toLocaleLowerCase();
   const out = rows.filter(
@@ -240,8 +259,8 @@ export function selectRows(
         r.name.toLocaleLowerCase().includes(q) ||
         (r.driver_id ?? "").toLocaleLowerCase().includes(q)),
   );
-  const cmp = compareRows(opts.sort.key, opts.collator);
-  const byId = compareRows("truck", opts.collator);
+  const cmp = compareRows(opts.sort.key, opts.collator, opts.rank);
+  const byId = compareRows("truck", opts.collator, opts.rank);
   const sign = opts.sort.desc ? -1 : 1;
   out.sort((a, b) => sign * cmp(a, b) || byId(a, b));
   return out;

@@ -24,6 +24,8 @@ export class FleetStore {
   /** Wall time of the newest applied update. */
   lastUpdateAt: number | null = null;
   loaded = false;
+  /** Bumps when trucks are added or removed (not when one changes). */
+  membership = 0;
 
   constructor(private schedule: FrameScheduler = nextFrame) {}
 
@@ -35,6 +37,7 @@ export class FleetStore {
   /** Rows in a stable order (insertion); a new array only when something changed. */
   getRows = (): readonly FleetRow[] => this.list;
   getVersion = (): number => this.version;
+  getMembership = (): number => this.membership;
   get(truckId: string): FleetRow | undefined {
     return this.rows.get(truckId);
   }
@@ -47,6 +50,8 @@ export class FleetStore {
     }
     this.dataTimeMs = Math.max(this.dataTimeMs, snapshot.data_time_ms);
     this.loaded = true;
+    // Names may differ in a new snapshot even with the same trucks.
+    this.membership += 1;
     this.commit();
   }
 
@@ -71,6 +76,7 @@ export class FleetStore {
     for (const update of this.pending.values()) {
       const current = this.rows.get(update.truck_id);
       if (current && current.version >= update.version) continue;
+      if (!current) this.membership += 1;
       this.rows.set(update.truck_id, applyUpdate(current, update));
       this.dataTimeMs = Math.max(this.dataTimeMs, update.ts_ms);
       changed = true;
@@ -81,6 +87,17 @@ export class FleetStore {
       this.lastUpdateAt = Date.now();
       this.commit();
     }
+  }
+
+  /** A new data source: its trucks replace the old ones (call before `load`). */
+  reset(): void {
+    this.rows.clear();
+    this.pending.clear();
+    this.membership += 1;
+    this.loaded = false;
+    this.lastUpdateAt = null;
+    this.dataTimeMs = 0;
+    this.commit();
   }
 
   /** A new or acknowledged alert changes a truck's open count (the snapshot has the base). */

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useId, useMemo, useState, useSyncExternalStore 
 import { useApp } from "../app/context";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { FleetMap } from "../components/FleetMap";
-import { FleetTable, selectRows, type Sort } from "../components/FleetTable";
+import { FleetTable, nameRanks, selectRows, type Sort } from "../components/FleetTable";
 import { useI18n } from "../i18n/I18nProvider";
 import { commands } from "../ipc";
 import { useAsync } from "../lib/useAsync";
@@ -19,7 +19,13 @@ export function FleetPage() {
   const [query, setQuery] = useState("");
   const [sort, setSort] = useState<Sort>({ key: "truck", desc: false });
   const collator = useMemo(() => new Intl.Collator(locale, { numeric: true, sensitivity: "base" }), [locale]);
-  const shown = useMemo(() => selectRows(rows, { state, query, sort, collator }), [rows, state, query, sort, collator]);
+  const membership = useSyncExternalStore(fleet.subscribe, fleet.getMembership);
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const rank = useMemo(() => nameRanks(rows, collator), [membership, collator]);
+  const shown = useMemo(
+    () => selectRows(rows, { state, query, sort, collator, rank }),
+    [rows, state, query, sort, collator, rank],
+  );
   const open = useCallback((truckId: string) => navigate({ page: "truck", truckId, from: "fleet" }), [navigate]);
   const searchId = useId();
   const stateId = useId();

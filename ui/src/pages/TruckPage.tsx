@@ -8,6 +8,8 @@ import { commands } from "../ipc";
 import { useAsync } from "../lib/useAsync";
 import type { StoredEventDto, TruckDetail } from "../types";
 
+const DETAIL_REFRESH_MS = 30_000;
+
 const RANGES: readonly { id: string; hours: number | null }[] = [
   { id: "all", hours: null },
   { id: "6h", hours: 6 },
@@ -30,6 +32,13 @@ export function TruckPage({ truckId }: { truckId: string }) {
     [truckId, hours === null || anchor === null ? "all" : `${hours}:${anchor}`],
   );
   const [events, setEvents] = useState<StoredEventDto[]>([]);
+  // The default range follows the live truck: re-read it now and then (the core caches it).
+  const { reload } = detail;
+  useEffect(() => {
+    if (hours !== null) return;
+    const timer = setInterval(reload, DETAIL_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [hours, reload]);
   const [selected, setSelected] = useState<string | null>(null);
 
   useEffect(() => {
