@@ -137,7 +137,9 @@ function Shell({ prefs, setPrefs, prefsError, fleetStore, alertStore, initialRou
     };
     subscribe().then(() => {
       void loadSnapshot();
-      commands.listAlerts(false, undefined, 500).then((list) => {
+      // The open alerts, newest first (the outbox's history reads oldest first);
+      // acknowledged ones stay listed for the session, new ones come as events.
+      commands.listAlerts(true, undefined, 500).then((list) => {
         if (!live) return;
         alerts.add(list);
         alerts.loaded = true;

@@ -374,7 +374,7 @@ function DataSourceForm({ view, onChanged }: { view: SettingsView; onChanged: (v
           </>
         )}
         <p className="muted" data-testid="secret-store">
-          {t(view.secret_store === "keychain" ? "secret-keychain" : "secret-file")}
+          {view.secret_store && t(view.secret_store === "keychain" ? "secret-keychain" : "secret-file")}
           {view.secret_note && <span> {view.secret_note}</span>}
         </p>
       </fieldset>
@@ -441,6 +441,8 @@ function SystemStatusView() {
               </>
             )}
           </dl>
+          {/* A shell without a cache in front of the store sends none. */}
+          {s.cache && (
           <dl className="facts" data-testid="cache-stats">
             <dt>{t("cache-entries")}</dt>
             <dd>{fmt.int(s.cache.entries)}</dd>
@@ -451,6 +453,7 @@ function SystemStatusView() {
             <dt>{t("cache-hit-ratio")}</dt>
             <dd data-testid="cache-hit-ratio">{fmt.share(s.cache.hit_ratio, 1)}</dd>
           </dl>
+          )}
         </>
       )}
     </section>
