@@ -212,7 +212,7 @@ const Row = memo(function Row({ row, index, focusable, fmt, t, onKey, onOpen, on
         {fmt.volume(row.fuel_l, 0)} <span className="muted">{fmt.pct(row.fuel_pct)}</span>
       </td>
       <td className="num">{fmt.speed(row.speed_kmh)}</td>
-      <td className="num">{fmt.time(row.last_seen_ms)}</td>
+      <td className="num">{fmt.when(row.last_seen_ms)}</td>
       <td className="num">{row.open_alerts > 0 ? <span className="badge">{row.open_alerts}</span> : "0"}</td>
     </tr>
   );

@@ -45,6 +45,8 @@ export interface Format {
   pricePerVolume: (perLitre: number, currency: string) => string;
   dateTime: (ms: number | string | null | undefined) => string;
   time: (ms: number | string | null | undefined) => string;
+  /** The time alone today, else date and time (the view does not re-render to age it). */
+  when: (ms: number | null | undefined) => string;
   /** Hours and minutes, for chart axes. */
   clock: (ms: number) => string;
   /** Day and hours:minutes, for chart axes over several days. */
@@ -128,6 +130,11 @@ export function makeFormat(locale: Locale, volumeUnit: VolumeUnit, distanceUnit:
     },
     dateTime: (v) => date(v, dateTimeFormat),
     time: (v) => date(v, timeFormat),
+    when: (v) => {
+      if (!ok(v)) return DASH;
+      const d = new Date(v);
+      return d.toDateString() === new Date().toDateString() ? timeFormat.format(d) : dateTimeFormat.format(d);
+    },
     clock: (v) => date(v, clockFormat),
     dayClock: (v) => date(v, dayClockFormat),
     volumeLabel: t(`${volumeId}-label`),
