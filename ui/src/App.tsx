@@ -16,7 +16,7 @@ import { FleetPage } from "./pages/FleetPage";
 import { ImportPage } from "./pages/ImportPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { TruckPage } from "./pages/TruckPage";
-import { DEFAULT_PREFS, loadLocalPrefs, loadPrefs, savePrefs, type Prefs, type PrefsChange } from "./prefs";
+import { DEFAULT_PREFS, loadLocalPrefs, loadPrefs, rememberPreferences, savePrefs, type Prefs, type PrefsChange } from "./prefs";
 import { inTauri } from "./ipc";
 import { applyTheme } from "./theme";
 import type { FleetStats, IpcError } from "./types";
@@ -127,7 +127,8 @@ function Shell({ prefs, setPrefs, prefsError, fleetStore, alertStore, initialRou
           if (fresh.length > 0 && !alert.acked_at) fleet.adjustAlerts(alert.truck_id, 1);
         }),
         events.onFleetStats((s) => setStats(s)),
-        events.onDataSourceChanged(() => {
+        events.onDataSourceChanged((view) => {
+          rememberPreferences(view.preferences);
           fleet.reset();
           void loadSnapshot();
         }),

@@ -56,7 +56,7 @@ describe("every command of docs/IPC.md", () => {
     await commands.exportAnalysis(request, "csv", "/out.csv");
     await commands.getSettings();
     await commands.saveFleetSettings({} as never);
-    await commands.savePreferences({ version: 1, language: "", theme: "system", volume_unit: "l", distance_unit: "km" });
+    await commands.savePreferences({ version: 2, language: "", theme: "system", volume_unit: "l", distance_unit: "km", data_source: { kind: "demo", url: null, trucks: null } });
     await commands.setDataSource({ kind: "feed", url: "wss://x", trucks: null }, "tok");
     await commands.systemStatus();
     expect(calls).toEqual([
@@ -74,7 +74,7 @@ describe("every command of docs/IPC.md", () => {
       ["export_analysis", { request, format: "csv", out: "/out.csv" }],
       ["get_settings", {}],
       ["save_fleet_settings", { settings: {} }],
-      ["save_preferences", { preferences: { version: 1, language: "", theme: "system", volume_unit: "l", distance_unit: "km" } }],
+      ["save_preferences", { preferences: { version: 2, language: "", theme: "system", volume_unit: "l", distance_unit: "km", data_source: { kind: "demo", url: null, trucks: null } } }],
       ["set_data_source", { source: { kind: "feed", url: "wss://x", trucks: null }, token: "tok" }],
       ["system_status", {}],
     ]);

@@ -6,7 +6,7 @@ import { LOCALES, isLocale } from "../i18n/locales";
 import { commands, toIpcError } from "../ipc";
 import { fromDistance, toDistance, toVolume } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
-import { DISTANCE_UNITS, THEMES, VOLUME_UNITS, isThemeChoice, type DistanceUnit, type VolumeUnit } from "../prefs";
+import { DISTANCE_UNITS, THEMES, VOLUME_UNITS, isThemeChoice, rememberPreferences, type DistanceUnit, type VolumeUnit } from "../prefs";
 import type { DataSourceDto, FleetSettings, IpcError, SettingsView } from "../types";
 
 export type FleetField =
@@ -105,7 +105,10 @@ export function SettingsPage() {
   const view = useAsync(() => commands.getSettings(), []);
   const [current, setCurrent] = useState<SettingsView | null>(null);
   useEffect(() => {
-    if (view.data) setCurrent(view.data);
+    if (view.data) {
+      setCurrent(view.data);
+      rememberPreferences(view.data.preferences);
+    }
   }, [view.data]);
   return (
     <section className="settings-page" aria-labelledby="settings-title">
@@ -334,6 +337,7 @@ function DataSourceForm({ view, onChanged }: { view: SettingsView; onChanged: (v
     setBusy(true);
     try {
       const next = await commands.setDataSource(source, token === "" ? undefined : token);
+      rememberPreferences(next.preferences);
       setToken("");
       setDone(true);
       onChanged(next);
