@@ -64,8 +64,16 @@ export const FuelChart = memo(function FuelChart({ series, events, fromMs, toMs,
       first = Math.min(first, s.ts_ms);
       last = Math.max(last, s.ts_ms);
     }
-    const x0 = Number.isFinite(first) ? Math.min(fromMs, first) : fromMs;
-    const x1 = Number.isFinite(last) ? Math.max(toMs, last) : toMs;
+    // Fit the data (and its events), not the asked-for range: a truck with a few
+    // minutes of points in a two-day window would otherwise be a sliver at the edge.
+    for (const { event } of events) {
+      const s = Date.parse(event.evidence.window_start || event.start);
+      const e = Date.parse(event.evidence.window_end || event.end);
+      if (Number.isFinite(s)) first = Math.min(first, s);
+      if (Number.isFinite(e)) last = Math.max(last, e);
+    }
+    const x0 = Number.isFinite(first) ? Math.max(fromMs, first) : fromMs;
+    const x1 = Number.isFinite(last) ? Math.min(toMs, last) : toMs;
     const yMax = toVolume(Math.max(maxL, 1) * 1.05, unit);
     const x = (ms: number) => M.left + ((ms - x0) / Math.max(1, x1 - x0)) * (W - M.left - M.right);
     const y = (v: number) => H - M.bottom - (v / yMax) * (H - M.top - M.bottom);
@@ -83,7 +91,7 @@ export const FuelChart = memo(function FuelChart({ series, events, fromMs, toMs,
       filtered: linePath(series, (s) => (s.filtered_l === null ? null : toVolume(s.filtered_l, unit)), x, y),
       long: x1 - x0 > 86400e3,
     };
-  }, [series, fromMs, toMs, tankL, unit]);
+  }, [series, events, fromMs, toMs, tankL, unit]);
 
   const onMarkerKey = (event: KeyboardEvent<SVGGElement>, id: string) => {
     if (event.key === "Enter" || event.key === " ") {
