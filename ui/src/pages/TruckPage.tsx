@@ -157,7 +157,7 @@ function Ledger({ detail }: { detail: TruckDetail }) {
         <dl className="facts">
           <dt>{t("ledger-distance")}</dt>
           <dd>
-            {fmt.distance(l.distance_km)} <span className="muted">({tc("source", l.distance_source)})</span>
+            {fmt.distance(l.distance_km)} <span className="muted">({tc("distance-source", l.distance_source)})</span>
           </dd>
           <dt>{t("ledger-fuel-used")}</dt>
           <dd data-testid="ledger-fuel-used">{fmt.volume(l.fuel_used_l)}</dd>
