@@ -25,6 +25,7 @@ export default defineConfig({
     modulePreload: { polyfill: false },
   },
   test: {
+    benchmark: { include: ["bench/**/*.bench.tsx"] },
     environment: "jsdom",
     globals: true,
     setupFiles: ["./src/test/setup.ts"],

@@ -1,22 +1,421 @@
-# Mensajes de la interfaz de escritorio (español). Cada id debe existir
-# también en en/ui.ftl; ui/src/i18n/locales.test.ts lo comprueba.
+# Mensajes de la interfaz de escritorio (español). Cada id debe existir también
+# en en/ui.ftl; ui/src/i18n/locales.test.ts lo comprueba.
 
 app-name = Fuel Copilot
 app-version = Versión { $version }
-app-version-loading = Cargando la versión…
+app-version-loading = Cargando versión…
 app-version-error = Versión no disponible
 
 skip-to-content = Saltar al contenido principal
-settings-region = Ajustes de visualización
+loading = Cargando…
+yes = sí
+no = no
 
+## Navegación
+nav-label = Principal
+nav-fleet = Flota
+nav-alerts = Alertas
+nav-drivers = Conductores
+nav-import = Importar y analizar
+nav-settings = Ajustes
+nav-shortcut = Alt+{ $key }
+nav-open-alerts = { $count ->
+    [one] { $count } alerta abierta
+   *[other] { $count } alertas abiertas
+}
+
+## Indicador en vivo
+live-waiting = Esperando datos en vivo…
+live-on = En vivo · { $trucks ->
+    [one] { $trucks } camión
+   *[other] { $trucks } camiones
+} · { $time }
+live-stale = Sin actualizaciones desde las { $time }
+live-rate = { $rate } puntos/s
+
+## Errores (por código), y después el mensaje del núcleo
+error-title = Algo salió mal.
+error-during = No se pudo { $action }.
+error-invalid_input = Revise los valores introducidos y vuelva a intentarlo.
+error-not_found = Ya no existe; actualice la página para ver lo que hay ahora.
+error-unavailable = El servicio no responde ahora mismo; revise la fuente de datos en Ajustes y reintente.
+error-internal = La aplicación tuvo un problema interno; reintente y, si persiste, reinicie la aplicación.
+action-retry = Reintentar
+action-live = iniciar los datos en vivo
+action-preferences = guardar sus preferencias
+action-kpis = cargar las cifras de la flota
+action-truck = cargar el camión
+action-verdict = registrar el veredicto
+action-ack = confirmar la alerta
+action-coach = cargar las fichas de conductores
+action-import = importar los archivos
+action-analyze = analizar los archivos
+action-export = exportar el análisis
+action-dialog = abrir el diálogo de archivos
+action-settings = cargar los ajustes
+action-save-settings = guardar los ajustes de la flota
+action-data-source = cambiar la fuente de datos
+action-status = leer el estado del sistema
+action-refresh = Actualizar
+action-close = Cerrar
+action-browse = Examinar…
+action-save = Guardar
+action-show-more = Mostrar más
+action-apply-source = Aplicar fuente de datos
+
+## Unidades (el número llega formateado para el idioma)
+unit-l = { $value } L
+unit-gal = { $value } gal
+unit-km = { $value } km
+unit-mi = { $value } mi
+unit-kmh = { $value } km/h
+unit-mph = { $value } mph
+unit-l100km = { $value } L/100 km
+unit-mpg = { $value } mpg
+unit-per-l = { $value }/L
+unit-per-gal = { $value }/gal
+unit-l-label = L
+unit-gal-label = gal
+unit-km-label = km
+unit-mi-label = mi
+unit-kmh-label = km/h
+unit-mph-label = mph
+unit-l100km-label = L/100 km
+unit-mpg-label = mpg
+minutes = { $value } min
+hours = { $value } h
+seconds = { $value } s
+hours-per-day = { $value } h/día
+per-100km = { $value } cada 100 km
+per-100mi = { $value } cada 100 mi
+per-week = { $value }/semana
+percentile = percentil { $value }
+
+## Estados de camión
+state-driving = En marcha
+state-idle = Al ralentí
+state-working = Trabajando (toma de fuerza)
+state-parked = Aparcado
+state-offline = Sin conexión
+state-unknown = Desconocido
+
+## Flota
+fleet-title = Flota
+fleet-search = Buscar
+fleet-search-placeholder = Camión, nombre o conductor
+fleet-filter-state = Estado
+fleet-filter-all = Todos los estados
+fleet-count = { $shown } de { $total ->
+    [one] { $total } camión
+   *[other] { $total } camiones
+}
+fleet-table-caption = Flota en vivo: { $shown } de { $total } camiones. Pulse Intro en una fila para abrir el camión; las flechas se mueven entre filas.
+fleet-col-truck = Camión
+fleet-col-driver = Conductor
+fleet-col-state = Estado
+fleet-col-fuel = Combustible
+fleet-col-speed = Velocidad
+fleet-col-last-seen = Último dato
+fleet-col-alerts = Alertas abiertas
+fleet-empty = Aún no hay camiones. La flota de demostración arranca en segundos; en Ajustes se puede configurar un feed.
+fleet-no-match = Ningún camión coincide con la búsqueda y el filtro de estado.
+kpi-fuel-today = Combustible usado hoy
+kpi-consumption = Consumo
+kpi-idle = Tiempo al ralentí
+kpi-thefts = Robos abiertos
+kpi-distance = Distancia hoy
+map-label = Mapa de { $count } posiciones de camiones; use la tabla para abrir un camión con el teclado.
+map-open = { $name }: { $state }. Haga clic para abrirlo.
+map-empty = Aún no hay posiciones que mostrar.
+
+## Camión
+truck-back = Volver a { $page }
+truck-driver = conductor { $driver }
+truck-range = Intervalo de tiempo
+range-all = Predeterminado
+range-6h = 6 h
+range-24h = 24 h
+range-7d = 7 días
+truck-events = { $count ->
+    [one] { $count } evento
+   *[other] { $count } eventos
+}
+truck-no-events = No hay cargas, descargas ni fallos de sensor en este intervalo.
+chart-label = Nivel de combustible en el tiempo, { $points } muestras y { $events } eventos. Use Tab hasta un marcador para leer su evidencia.
+chart-raw = Nivel bruto
+chart-filtered = Nivel filtrado
+marker-label = { $kind } de { $volume } a las { $time }, confianza { $confidence }
+kind-fill = Carga
+kind-drain = Descarga
+kind-sensor-fault = Fallo de sensor
+kind-low-fuel = Combustible bajo
+kind-long-idle = Ralentí prolongado
+kind-offline = Sin conexión
+status-provisional = provisional
+status-final = definitivo
+status-retracted = retirado
+status-candidate = candidato
+verdict-confirmed = Confirmado
+verdict-false-alarm = Falsa alarma
+verdict-group = Veredicto
+verdict-confirm = Confirmar robo
+verdict-confirm-fill = Confirmar carga
+verdict-recorded-confirmed = Confirmado por { $by } el { $time }
+verdict-recorded-false-alarm = Marcado como falsa alarma por { $by } el { $time }
+evidence-title = { $kind } de { $volume }
+ev-volume = Volumen
+ev-window = Ventana
+ev-levels = Nivel antes → después
+ev-expected = Consumo esperado
+ev-threshold = Umbral
+ev-margin = ({ $margin }× el umbral)
+ev-noise = Ruido del sensor (1σ)
+ev-noise-measured = medido
+ev-noise-assumed = supuesto
+ev-unobserved = Tramo más largo sin datos
+ev-moved = Se movió en la ventana
+ev-reason = Motivo
+ev-confidence = Confianza
+ev-rule-confidence = reglas { $value }
+ev-ml-score = modelo { $value } ({ $model })
+ev-status = Estado
+ev-explanation = Por qué el modelo lo puntuó así
+ev-unknown = desconocido
+ev-push-real = +{ $value } hacia un evento real
+ev-push-false = −{ $value } hacia una falsa alarma
+reason-stationary-rise = el nivel subió con el camión parado
+reason-stationary-drop = el nivel bajó con el camión parado, más de lo esperado por consumo
+reason-gap-rise = el nivel subió durante un hueco de datos
+reason-gap-drop = el nivel bajó durante un hueco de datos, más de lo esperado por consumo
+reason-stop-to-stop-rise = el nivel subió entre dos paradas
+reason-stop-to-stop-drop = se perdió combustible entre dos paradas, más que el consumo del viaje
+reason-stuck-sensor = lectura congelada mientras el motor consumía
+reason-baseline = método de referencia
+source-none = sin datos de consumo
+source-ecu-counter = contador de la ECU
+source-fuel-rate = caudal de combustible
+source-learned = tasa aprendida
+source-rate = tasa de ralentí
+source-odometer = odómetro
+source-gps = GPS
+col-kind = Tipo
+col-start = Inicio
+col-time = Hora
+col-volume = Volumen
+col-confidence = Confianza
+col-status = Estado
+col-verdict = Veredicto
+col-station = Estación
+col-billed = Facturado
+col-measured = Medido
+col-difference = Diferencia
+col-truck = Camión
+col-reason = Motivo
+col-file = Archivo
+col-rows = Filas
+col-stored = Guardadas
+col-duplicates = Duplicadas
+col-conflicts = Conflictos
+col-quarantined = En cuarentena
+col-elapsed = Tiempo
+ledger-title = Balance y eficiencia
+ledger-empty = Aún no hay balance para este intervalo.
+ledger-distance = Distancia
+ledger-fuel-used = Combustible usado
+ledger-efficiency = Eficiencia
+ledger-idle = Ralentí
+ledger-levels = Nivel inicio → fin
+ledger-fills = Cargas
+ledger-drains = Descargas
+ledger-count-volume = { $count } · { $volume }
+ledger-ecu = Contador de la ECU
+ledger-ecu-diff = (el balance difiere en { $diff })
+ledger-points = Puntos
+sensor-title = Estado del sensor
+sensor-ok = El sensor de combustible parece estar bien.
+sensor-stuck = El sensor de combustible está bloqueado: las lecturas no cambian mientras el motor consume.
+sensor-faulty = El sensor de combustible tuvo fallos en este intervalo.
+sensor-noise = Ruido (1σ)
+sensor-faults = Fallos
+sensor-gaps = Huecos de datos
+sensor-longest-gap = (el más largo, { $minutes } min)
+sensor-quarantined = Valores en cuarentena
+purchases-title = Compras con tarjeta de combustible
+purchase-matched = cuadra
+purchase-short-fill = carga menor
+purchase-no-fill = sin carga
+purchase-location-mismatch = lugar distinto
+
+## Alertas
+alerts-title = Alertas
+alerts-filter-kind = Tipo
+alerts-kind-all = Todos los tipos
+alerts-open-only = Solo abiertas
+alerts-count = { $shown } mostradas · { $open } abiertas
+alerts-empty = Aún no hay alertas. Las nuevas aparecen aquí en cuanto ocurren.
+alerts-no-match = Ninguna alerta coincide con el filtro.
+alert-ack = Confirmar recepción
+alert-acked = Recibida por { $by } a las { $time }
+alert-confidence = confianza { $value }
+alert-level = nivel { $value }
+
+## Conductores
+drivers-title = Conductores
+drivers-period = Del { $from } al { $to } ({ $days } días) · combustible a { $price } · puntuación mediana { $median }
+drivers-empty = Aún no hay fichas de conductores: necesitan unos días de conducción.
+drivers-unassigned = (sin conductor)
+drivers-chart-title = Puntuaciones con su intervalo del 90 %
+bar-chart-label = { $title }: { $count } barras
+drivers-col-driver = Conductor
+drivers-col-score = Puntuación
+drivers-col-percentile = Percentil
+drivers-col-distance = Distancia
+drivers-col-consumption = Consumo
+drivers-col-idle = Ralentí
+drivers-col-savings = Ahorro posible
+score-interval = [{ $low }–{ $high }]
+score-provisional = provisional
+drivers-subscores = Subpuntuaciones
+drivers-trucks = Camiones: { $trucks }
+drivers-recommendations = Recomendaciones
+drivers-no-recommendations = Nada que mejorar que ahorre combustible.
+part-efficiency = Eficiencia
+part-idle = Ralentí
+part-speeding = Velocidad
+part-harsh = Conducción brusca
+part-rpm = Régimen del motor
+rec-idle = Reduzca el ralentí.
+rec-speeding = Respete el límite de velocidad.
+rec-harsh-braking = Anticipe las paradas.
+rec-harsh-acceleration = Arranque con suavidad.
+rec-rpm = Cambie antes de marcha.
+rec-efficiency = Conduzca de forma económica.
+rec-detail = { $value } frente a { $best } de los mejores de la flota: unos { $litres } y { $money } a la semana.
+
+## Importar y analizar
+import-title = Importar y analizar
+import-files = Archivos
+import-files-placeholder = /ruta/a/telemetria.csv; /ruta/a/camiones.csv
+import-files-hint = Escriba rutas separadas por «;» o elíjalas con Examinar. Archivos de telemetría, camiones y compras en CSV o JSON Lines.
+import-browse-title = Archivos para importar
+import-mapping = Archivo de asignación (opcional, para exportaciones de otros sistemas)
+import-mapping-title = Archivo de asignación
+import-zone = Zona horaria de las marcas sin desfase (opcional)
+import-zone-placeholder = zona de la flota, p. ej. Europe/Madrid
+import-submit = Importar
+import-running = Importando…
+analyze-submit = Analizar sin guardar
+analyze-running = Analizando…
+import-no-files = Indique al menos un archivo que leer.
+import-progress-label = Progreso de la importación
+import-progress = { $percent } % · { $file } · { $rows } filas
+import-report-title = Informe de importación
+import-quarantined = { $rows } filas, { $fields } valores
+import-unknown-columns = Columnas ignoradas: { $columns }
+file-kind-telemetry = telemetría
+file-kind-trucks = camiones
+file-kind-purchases = compras
+note-delimiter-detected = separador detectado: «{ $value }»
+note-bom = marca de orden de bytes omitida
+note-utf16 = texto UTF-16 convertido
+note-latin1 = no es UTF-8: leído como Windows-1252 / Latin-1
+note-preamble = { $value } líneas de título antes de la cabecera omitidas
+note-repeated-header = cabecera repetida en la línea { $value } omitida
+note-header-alias = columnas reconocidas: { $value }
+note-mapped = columnas asignadas por el archivo de asignación: { $value }
+note-shadowed = columna { $column } ignorada: { $value } ya la aporta
+note-unit-from-header = columna { $column }: unidad { $value } tomada de la cabecera, convertida
+note-unit-glued = columna { $column }: unidad { $value } escrita junto a los valores, convertida
+note-decimal = columna { $column }: separador decimal { $value }
+note-naive-timestamps = marcas de tiempo sin desfase leídas en { $value }
+note-epoch-unit = columna { $column }: época en { $value }
+note-date-order = columna { $column }: fechas leídas como { $value }
+note-split-timestamp = columnas de fecha y hora combinadas: { $column }
+note-default-truck-id = sin columna de vehículo: todas las filas son de { $value }
+note-positional = sin cabecera: columnas en el orden documentado
+note-unknown-columns = columnas ignoradas: { $value }
+analysis-title = Análisis (no se guarda nada)
+analysis-rows = Filas leídas
+analysis-rejected = Rechazado
+analysis-trucks = Camiones
+analysis-events = Cargas y descargas
+analysis-faults = Fallos de sensor
+analysis-unpaid = Cargas sin pagar
+analysis-ledgers = Balance por camión
+analysis-meta = Zona horaria { $zone } · umbral de alerta { $threshold } · detector { $detector } · { $seconds } s
+export-title = Exportar el análisis
+export-path = Guardar en (opcional; déjelo vacío para elegir en un diálogo)
+export-path-placeholder = /ruta/a/informe.html
+export-save-title = Guardar el análisis
+export-csv = Exportar CSV
+export-json = Exportar JSON
+export-html = Exportar HTML
+export-done = Guardado en { $path }
+
+## Ajustes
+settings-title = Ajustes
+settings-display = Visualización
 language-label = Idioma
+language-system = Como el sistema
 language-en = English
 language-es = Español
-
 theme-label = Tema
-theme-system = Según el sistema
+theme-system = Como el sistema
 theme-light = Claro
 theme-dark = Oscuro
-
-fleet-empty-title = Aún no hay flota que mostrar
-fleet-empty-body = La vista de la flota llegará con los datos de demostración.
+settings-volume-unit = Volumen
+volume-unit-l = Litros (L)
+volume-unit-gal = Galones EE. UU. (gal)
+settings-distance-unit = Distancia
+distance-unit-km = Kilómetros (km)
+distance-unit-mi = Millas (mi)
+settings-fleet = Ajustes de la flota (compartidos por todos en esta flota)
+settings-currency = Moneda (código ISO)
+settings-fuel-price-l = Precio del combustible por litro ({ $currency })
+settings-fuel-price-gal = Precio del combustible por galón EE. UU. ({ $currency })
+settings-threshold = Umbral de alerta
+settings-threshold-hint = Confianza de 0 a 1 a partir de la cual una carga o descarga genera alerta.
+settings-zone = Zona horaria de la flota
+settings-zone-hint = Un nombre IANA como Europe/Madrid o America/Mexico_City; los días y los informes la siguen.
+settings-idle = Ralentí mínimo que cuenta (segundos)
+settings-speed-kmh = Límite de velocidad para la formación (km/h)
+settings-speed-mph = Límite de velocidad para la formación (mph)
+settings-retention = Conservar los puntos brutos (días)
+settings-invalid-currency = Use un código ISO de tres letras como EUR o USD.
+settings-invalid-price = Introduzca un precio igual o mayor que cero.
+settings-invalid-threshold = Introduzca un número entre 0 y 1.
+settings-invalid-zone = Introduzca una zona horaria IANA como Europe/Madrid.
+settings-invalid-idle = Introduzca un número entero de segundos, cero o más.
+settings-invalid-speed = Introduzca un límite de velocidad entre 10 y 200 km/h (6 y 124 mph).
+settings-invalid-retention = Introduzca un número entero de días, al menos 1.
+settings-invalid-url = Introduzca una dirección WebSocket que empiece por ws:// o wss://.
+settings-saved = Guardado.
+settings-source = Fuente de datos
+settings-database = Base de datos: { $database }
+settings-source-kind = Fuente
+source-kind-demo = Flota de demostración integrada
+source-kind-feed = Feed WebSocket
+settings-demo-trucks = Camiones de demostración
+settings-feed-url = URL del feed
+settings-feed-url-hint = Por ejemplo wss://feed.example.com/ws/v1
+settings-token = Token de acceso
+settings-token-set = Hay un token guardado; déjelo vacío para conservarlo.
+settings-token-unset = Aún no hay ningún token guardado.
+secret-keychain = Los secretos se guardan en el llavero del sistema.
+secret-file = No hay servicio de llavero: los secretos se guardan en un archivo que solo su usuario puede leer.
+settings-source-applied = Fuente de datos aplicada; la vista en vivo se reinicia.
+status-title = Estado del sistema
+status-backend = Almacén
+status-database = Base de datos
+status-source = Fuente de datos
+status-live = Canal en vivo
+status-live-on = { $trucks } camiones · { $rate } puntos/s · latencia p99 { $p99 } ms
+status-live-off = detenido
+status-feed = Conexión al feed
+status-feed-connected = conectado
+status-feed-disconnected = desconectado
+status-feed-counts = ({ $connects } conexiones, { $failed } fallidas, { $gaps } huecos)
+cache-entries = Entradas de caché
+cache-hits = Aciertos de caché
+cache-misses = Fallos de caché
+cache-hit-ratio = Tasa de aciertos

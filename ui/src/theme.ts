@@ -1,4 +1,4 @@
-import type { ThemeChoice } from "./settings";
+import type { ThemeChoice } from "./prefs";
 
 /**
  * Applies a theme to the document. "system" leaves the choice to the

@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
-import type { AppInfo } from "./bindings/AppInfo";
-import type { IpcError } from "./bindings/IpcError";
+import type { AppInfo, IpcError } from "./types";
 import { commands, toIpcError } from "./ipc";
 
 export type AppInfoState =

@@ -1,21 +1,11 @@
-import { useId } from "react";
-import { LOCALES, type Locale } from "../i18n/locales";
+import { useEffect, useState, useSyncExternalStore } from "react";
+import { useApp } from "../app/context";
 import { useI18n } from "../i18n/I18nProvider";
-import { THEMES, isThemeChoice, type ThemeChoice } from "../settings";
-import type { AppInfoState } from "../useAppInfo";
+import { useAppInfo, type AppInfoState } from "../useAppInfo";
 
-interface HeaderProps {
-  appInfo: AppInfoState;
-  theme: ThemeChoice;
-  onLocaleChange: (locale: Locale) => void;
-  onThemeChange: (theme: ThemeChoice) => void;
-}
-
-export function Header({ appInfo, theme, onLocaleChange, onThemeChange }: HeaderProps) {
-  const { locale, t } = useI18n();
-  const languageId = useId();
-  const themeId = useId();
-
+export function Header() {
+  const { t } = useI18n();
+  const appInfo = useAppInfo();
   return (
     <header className="app-header">
       <div className="brand">
@@ -23,42 +13,38 @@ export function Header({ appInfo, theme, onLocaleChange, onThemeChange }: Header
         <h1 className="brand-name">{t("app-name")}</h1>
         <Version state={appInfo} />
       </div>
-      <div className="settings" role="group" aria-label={t("settings-region")}>
-        <label className="setting" htmlFor={languageId}>
-          <span>{t("language-label")}</span>
-          <select
-            id={languageId}
-            value={locale}
-            onChange={(event) => {
-              const next = LOCALES.find((l) => l === event.target.value);
-              if (next) onLocaleChange(next);
-            }}
-          >
-            {LOCALES.map((l) => (
-              <option key={l} value={l} lang={l}>
-                {t(`language-${l}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="setting" htmlFor={themeId}>
-          <span>{t("theme-label")}</span>
-          <select
-            id={themeId}
-            value={theme}
-            onChange={(event) => {
-              if (isThemeChoice(event.target.value)) onThemeChange(event.target.value);
-            }}
-          >
-            {THEMES.map((choice) => (
-              <option key={choice} value={choice}>
-                {t(`theme-${choice}`)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <LiveIndicator />
     </header>
+  );
+}
+
+/** Seconds without an update before the feed counts as stale. */
+const STALE_MS = 10_000;
+
+function LiveIndicator() {
+  const { t } = useI18n();
+  const { fleet, fmt, stats } = useApp();
+  useSyncExternalStore(fleet.subscribe, fleet.getVersion);
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const last = fleet.lastUpdateAt;
+  const state = last === null ? "waiting" : now - last > STALE_MS ? "stale" : "live";
+  const trucks = fleet.getRows().length;
+  let text: string;
+  if (state === "waiting") text = t("live-waiting");
+  else if (state === "stale") text = t("live-stale", { time: fmt.time(last) });
+  else text = t("live-on", { trucks, time: fmt.time(fleet.dataTimeMs || last) });
+  return (
+    <p className={`live-indicator live-${state}`} data-testid="live-indicator" data-state={state} aria-live="off">
+      <span className="live-dot" aria-hidden="true" />
+      {text}
+      {stats && state === "live" && (
+        <span className="live-rate"> · {t("live-rate", { rate: fmt.num(stats.points_per_s, 0) })}</span>
+      )}
+    </p>
   );
 }
 

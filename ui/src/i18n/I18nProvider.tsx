@@ -1,15 +1,16 @@
 import { createContext, useContext, useEffect, useMemo, type ReactNode } from "react";
-import { translator, type Locale, type Translate } from "./locales";
+import { codeTranslator, translator, type Locale, type Translate, type TranslateCode } from "./locales";
 
 interface I18n {
   locale: Locale;
   t: Translate;
+  tc: TranslateCode;
 }
 
 const I18nContext = createContext<I18n | null>(null);
 
 export function I18nProvider({ locale, children }: { locale: Locale; children: ReactNode }) {
-  const value = useMemo(() => ({ locale, t: translator(locale) }), [locale]);
+  const value = useMemo(() => ({ locale, t: translator(locale), tc: codeTranslator(locale) }), [locale]);
 
   // Screen readers and the browser's hyphenation follow the document language.
   useEffect(() => {

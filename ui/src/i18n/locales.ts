@@ -12,6 +12,8 @@ export const SOURCES: Readonly<Record<Locale, string>> = { en: enSource, es: esS
 
 export type MessageArgs = Record<string, FluentVariable>;
 export type Translate = (id: string, args?: MessageArgs) => string;
+/** A code from the core (`reason`, `kind`, ...): its message `prefix-code`, else the code itself. */
+export type TranslateCode = (prefix: string, code: string, args?: MessageArgs) => string;
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === "string" && (LOCALES as readonly string[]).includes(value);
@@ -56,6 +58,17 @@ export function translator(locale: Locale): Translate {
   return (id, args) => {
     const message = bundle.getMessage(id);
     if (!message?.value) return id;
+    return bundle.formatPattern(message.value, args);
+  };
+}
+
+/** Codes the core may add later show as themselves rather than as a message id. */
+export function codeTranslator(locale: Locale): TranslateCode {
+  const bundle = bundleFor(locale);
+  return (prefix, code, args) => {
+    // Core codes are snake_case; message ids use hyphens.
+    const message = bundle.getMessage(`${prefix}-${code.replace(/_/g, "-")}`);
+    if (!message?.value) return code;
     return bundle.formatPattern(message.value, args);
   };
 }
