@@ -2,7 +2,7 @@
 // end-to-end test and the desktop benchmark use, so the suite has no npm
 // dependencies (WebKitWebDriver speaks plain W3C, no vendor protocol).
 
-const ELEMENT_KEY = "element-6066-11e4-a07c-4f5f5e87c4c6";
+const ELEMENT_KEY = "element-6066-11e4-a52e-4f735466cecf";
 
 /** A WebDriver error with the remote's W3C error code (e.g. `no such element`). */
 export class WebDriverError extends Error {
