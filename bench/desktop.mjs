@@ -120,16 +120,24 @@ async function main() {
     session = await driver.session(app);
     const proc = await waitFor("the fuel-copilot process", async () => appProcess(driver.child.pid), { timeoutMs: 20_000 });
     const perf = () => session.exec("return window.__fcPerf ? window.__fcPerf.snapshot() : null");
-    const first = await waitFor("the first live row (__fcPerf.snapshot().first_row_ms)", async () => {
-      const p = await perf();
-      return p && p.first_row_ms !== null ? p : null;
-    }, { timeoutMs: 120_000, intervalMs: 100 });
-    const firstRowWall = first.launched_ms + first.first_row_ms;
+    let first = null;
+    try {
+      first = await waitFor("the first live row (__fcPerf.snapshot().first_row_ms)", async () => {
+        const p = await perf();
+        return p && p.first_row_ms !== null ? p : null;
+      }, { timeoutMs: 120_000, intervalMs: 100 });
+    } catch (err) {
+      // Memory and frame drift still mean something without a live row; say so and go on.
+      console.log(`  NO LIVE ROW: ${err.message}`);
+    }
+    const firstRowWall = first ? first.launched_ms + first.first_row_ms : NaN;
     const launchToRow = firstRowWall - proc.startMs;
     const longTaskSupport = await session.exec(
       "return typeof PerformanceObserver === 'function' && (PerformanceObserver.supportedEntryTypes || []).includes('longtask')",
     );
-    console.log(`  first live row: ${f1(first.first_row_ms)} ms after page start; ${f1(launchToRow)} ms after the process started (${f1(firstRowWall - requested)} ms after the WebDriver launch request)`);
+    if (first) {
+      console.log(`  first live row: ${f1(first.first_row_ms)} ms after page start; ${f1(launchToRow)} ms after the process started (${f1(firstRowWall - requested)} ms after the WebDriver launch request)`);
+    }
 
     const samples = [];
     const t0 = Date.now();
@@ -157,8 +165,8 @@ async function main() {
     const result = {
       trucks,
       duration_s: duration,
-      first_row_page_ms: first.first_row_ms,
-      launch_to_first_row_ms: launchToRow,
+      first_row_page_ms: first ? first.first_row_ms : null,
+      launch_to_first_row_ms: Number.isFinite(launchToRow) ? launchToRow : null,
       pss_last_mb: lastMb,
       pss_max_mb: maxMb,
       pss_trend_mb_per_min: trend,
@@ -177,7 +185,7 @@ async function main() {
     const verdict = (ok) => (ok ? "meets" : "MISSES");
     console.log("\nDesktop benchmark (targets: issue 7, decision 24)");
     console.log(`  fleet table: ${rows} trucks, live indicator ${liveState}; load average at end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    console.log(`  launch to first live row   ${f1(launchToRow)} ms  (target < 3000 ms: ${verdict(launchToRow < 3000)})`);
+    console.log(`  launch to first live row   ${f1(launchToRow)} ms  (target < 3000 ms: ${Number.isFinite(launchToRow) ? verdict(launchToRow < 3000) : "NOT MEASURED, no live row"})`);
     console.log(`  PSS, all app processes     last ${f1(lastMb)} MB, max ${f1(maxMb)} MB  (target < 400 MB: ${verdict(maxMb < 400)})`);
     console.log(`  PSS trend                  ${f1(trend)} MB/min over the run, ${f1(lateTrend)} MB/min after the first minute (target: no growth)`);
     console.log(`  rAF drift                  p99 ${f1(end.drift_p99_ms)} ms, max ${f1(end.drift_max_ms)} ms over ${end.frames} frames  (target p99 < 50 ms: ${verdict(end.drift_p99_ms < 50)}; max < 200 ms: ${verdict(end.drift_max_ms < 200)})`);

@@ -67,8 +67,17 @@ e2e_tauri_driver() {
 # the embedded production assets, not the Vite dev server.
 e2e_build() {
     "$ROOT/scripts/setup.sh"
-    log "ui: production build"
-    (cd "$ROOT/ui" && npm run --silent build)
+    # Rebuilding identical assets still changes their mtime, which makes cargo
+    # rebuild and relink the app: build the UI only when a source is newer.
+    local stale
+    stale="$(cd "$ROOT" && find ui/src ui/public ui/index.html ui/vite.config.ts ui/package-lock.json \
+        locales -newer ui/dist/index.html -print -quit 2>/dev/null || echo missing)"
+    if [ ! -f "$ROOT/ui/dist/index.html" ] || [ -n "$stale" ]; then
+        log "ui: production build"
+        (cd "$ROOT/ui" && npm run --silent build)
+    else
+        log "ui: ui/dist is up to date"
+    fi
     log "building fuel-copilot ($profile, UI embedded)"
     local flags=()
     [ "$profile" = release ] && flags+=(--release)

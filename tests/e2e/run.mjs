@@ -112,6 +112,7 @@ const flows = [
   },
   {
     name: "truck-drain-evidence",
+    needs: ["fleet-live"],
     what: "the scripted theft raises an open alert; opening that truck shows the drain on the chart with its evidence",
     async run() {
       const s = state.session;
@@ -142,6 +143,7 @@ const flows = [
   },
   {
     name: "verdict",
+    needs: ["truck-drain-evidence"],
     what: "confirming the theft in the evidence panel records the verdict",
     async run() {
       const s = state.session;
@@ -160,7 +162,7 @@ const flows = [
     async run() {
       const s = state.session;
       await go("alerts");
-      await s.waitTestId("alerts-inbox");
+      await s.waitPresent(testId("alerts-inbox"));
       const row = await s.waitVisible('[data-testid^="alert-row-"].kind-drain', { timeoutMs: 30_000 });
       const seq = idOf(await row.attribute("data-testid"), "alert-row-");
       await shot("04-alerts");
@@ -285,11 +287,13 @@ async function main() {
       const t0 = Date.now();
       try {
         if (!state.session) throw new Error("no WebDriver session (an earlier flow lost it)");
+        const unmet = (flow.needs || []).filter((n) => !results.some((r) => r.name === n && r.ok));
+        if (unmet.length > 0) throw Object.assign(new Error(`not run: needs ${unmet.join(", ")} to pass first`), { notRun: true });
         await flow.run();
         results.push({ name: flow.name, ok: true, ms: Date.now() - t0 });
         console.log(`  ok   ${flow.name} (${Date.now() - t0} ms): ${flow.what}`);
       } catch (err) {
-        const saved = await saveFailure(flow.name);
+        const saved = err.notRun ? ["nothing (not run)"] : await saveFailure(flow.name);
         results.push({ name: flow.name, ok: false, ms: Date.now() - t0, error: err.message });
         console.log(`  FAIL ${flow.name} (${Date.now() - t0} ms): ${flow.what}\n       ${err.message}\n       saved: ${saved.join(", ")}`);
       }

@@ -152,6 +152,10 @@ export class Session {
       opts,
     );
   }
+  /** Waits until `css` matches an element, shown or not (an empty list has no size). */
+  waitPresent(css, opts) {
+    return waitFor(`${css} to exist`, () => this.find(css), opts);
+  }
   waitTestId(id, opts) {
     return this.waitVisible(`[data-testid="${id}"]`, opts);
   }
