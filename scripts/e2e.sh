@@ -82,19 +82,25 @@ e2e_build() {
     local flags=()
     [ "$profile" = release ] && flags+=(--release)
     (cd "$ROOT" && cargo build --bin fuel-copilot --features tauri/custom-protocol "${flags[@]}")
+    # The target dir may be shared: another build of the package (without the
+    # custom protocol) relinks the same path, so the test runs a private copy.
+    mkdir -p "$(dirname "$E2E_APP_COPY")"
+    cp -f "$target/$profile/fuel-copilot" "$E2E_APP_COPY"
 }
+
+target="${CARGO_TARGET_DIR:-$ROOT/target}"
+E2E_APP_COPY="$target/e2e/$profile/fuel-copilot"
 
 e2e_system_packages
 e2e_tauri_driver
 [ "$build" -eq 1 ] && e2e_build
 
-export FC_APP="${FC_APP:-${CARGO_TARGET_DIR:-$ROOT/target}/$profile/fuel-copilot}"
+export FC_APP="${FC_APP:-$E2E_APP_COPY}"
 [ -x "$FC_APP" ] || die "no app binary at $FC_APP (run without --no-build)"
-# The binary must embed this checkout's ui/dist: its hashed script name is in the asset table.
-script="$(sed -n 's/.*src="\.\{0,1\}\(\/assets\/[^"]*\.js\)".*/\1/p' "$ROOT/ui/dist/index.html" | head -n 1)"
-if [ -n "$script" ] && ! grep -qaF "$script" "$FC_APP"; then
-    die "$FC_APP does not embed ui/dist ($script not found): rebuild without --no-build"
-fi
+# The binary embeds ui/dist at compile time: it must be newer than the build
+# it should carry (the launch flow then checks the page's script is that build's).
+[ "$FC_APP" -nt "$ROOT/ui/dist/index.html" ] ||
+    die "$FC_APP is older than ui/dist: rebuild (run without --no-build)"
 
 export E2E_ARTIFACTS="${E2E_ARTIFACTS:-$(mktemp -d "${TMPDIR:-/tmp}/fc-e2e-XXXXXX")}"
 mkdir -p "$E2E_ARTIFACTS"

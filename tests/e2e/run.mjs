@@ -78,6 +78,10 @@ const flows = [
       const url = await s.url();
       // Production assets come through the custom protocol (tauri://localhost), never http://localhost:5173.
       if (/localhost:5173/.test(url)) throw new Error(`the window shows the dev server (${url}), not the embedded ui/dist`);
+      // The page runs this checkout's ui/dist build (its hashed script name), not a stale one.
+      const built = readFileSync(join(ROOT, "ui/dist/index.html"), "utf8").match(/src="\.?(\/assets\/[^"]+\.js)"/)[1];
+      const running = await s.exec("return Array.from(document.scripts).map((x) => x.src).join(' ')");
+      if (!running.includes(built)) throw new Error(`the page runs ${running || "no script"}, not ui/dist's ${built}`);
       const version = await s.waitTestId("app-version", { timeoutMs: 30_000 });
       await waitFor(`the header to show version ${appVersion}`, async () => (await version.text()).includes(appVersion));
       await shot("01-launch");
