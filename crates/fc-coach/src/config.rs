@@ -3,12 +3,13 @@
 
 use fc_ledger::LedgerConfig;
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::CoachError;
 
 /// Weights of the five sub-scores in the 0-100 score (they need not sum to 1;
 /// the score divides by the sum of the weights of the sub-scores a driver has data for).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Weights {
     /// Fuel efficiency against the fleet's expected-consumption model.

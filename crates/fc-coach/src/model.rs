@@ -9,6 +9,7 @@ use linfa::prelude::*;
 use linfa_linear::LinearRegression;
 use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::config::CoachConfig;
 use crate::rollup::Rollup;
@@ -23,7 +24,7 @@ pub const FEATURES: [&str; 5] = [
 ];
 
 /// The fitted model (shown in JSON so that the numbers can be checked).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ExpectedModel {
     /// Features used (constant or missing ones are left out).
     pub features: Vec<String>,
@@ -32,6 +33,7 @@ pub struct ExpectedModel {
     /// L/100 km at the fleet's mean feature values.
     pub intercept: f64,
     /// Rollups the model was fitted on.
+    #[ts(type = "number")]
     pub rows: usize,
     /// Share of the variance explained on those rows.
     pub r2: Option<f64>,

@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::config::{CoachConfig, Weights};
 use crate::error::CoachError;
@@ -13,7 +14,7 @@ use crate::rollup::Rollup;
 const Z90: f64 = 1.645;
 
 /// The period coached: local days `from_day..=to_day` (`YYYY-MM-DD`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Period {
     /// First day.
     pub from_day: String,
@@ -24,7 +25,7 @@ pub struct Period {
 }
 
 /// Fuel price and currency (fleet settings).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Prices {
     /// ISO 4217 code.
     pub currency: String,
@@ -33,7 +34,7 @@ pub struct Prices {
 }
 
 /// A driver's or truck's metrics over the period.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
 pub struct Metrics {
     /// Days with data.
     pub days: u32,
@@ -80,11 +81,12 @@ pub struct Metrics {
     /// Speed readings rejected as glitches (spikes, jumps).
     pub speed_glitches: u32,
     /// Points not used because they came out of order.
+    #[ts(type = "number")]
     pub out_of_order: u64,
 }
 
 /// One sub-score.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Part {
     /// `efficiency`, `idle`, `speeding`, `harsh` or `rpm`.
     pub name: String,
@@ -95,7 +97,7 @@ pub struct Part {
 }
 
 /// The 0-100 score with its uncertainty.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Score {
     /// The score shown: the raw score shrunk toward the fleet mean by how little
     /// distance backs it (posterior mean).
@@ -115,7 +117,7 @@ pub struct Score {
 }
 
 /// A recommendation: a code and the numbers behind it (rendered through translations).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Recommendation {
     /// `idle`, `speeding`, `harsh_braking`, `harsh_acceleration`, `rpm` or `efficiency`.
     pub code: String,
@@ -162,7 +164,7 @@ pub struct TruckCard {
 }
 
 /// What the uncertainty was computed from.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Shrinkage {
     /// Fleet mean of the raw scores (the prior mean).
     pub prior_mean: f64,

@@ -140,7 +140,7 @@ fn to_record(r: &Rollup) -> Result<RollupRecord> {
     })
 }
 
-fn from_record(rec: RollupRecord) -> Rollup {
+pub(crate) fn from_record(rec: RollupRecord) -> Rollup {
     // Missing fields (rollups written by an older version) default to zero.
     let mut r: Rollup = serde_json::from_value(rec.metrics).unwrap_or_default();
     r.truck_id = rec.truck_id;
@@ -302,7 +302,9 @@ impl Core {
             *e = (e.0.min(*a), e.1.max(*b));
         }
         let settings = self.fleet_settings().await?;
-        rebuild_rollups(self.store(), &settings, &touched).await
+        let written = rebuild_rollups(self.store(), &settings, &touched).await;
+        self.wrote(crate::cache::Write::Import);
+        written
     }
 
     /// Scorecards and recommendations for a period, from the stored rollups.

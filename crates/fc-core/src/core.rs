@@ -32,6 +32,10 @@ pub struct ExportRequest {
 pub struct Core {
     // Shared with the live pipeline (`start_live`), which writes from its own task.
     pub(crate) store: std::sync::Arc<Store>,
+    // The write-through fleet snapshot (decision 19), shared with the bus follower.
+    pub(crate) fleet: std::sync::Arc<crate::fleet::FleetView>,
+    // The derived-read cache and its data versions, shared with the bus follower.
+    pub(crate) cache: std::sync::Arc<crate::cache::ReadCache>,
 }
 
 impl Core {
@@ -40,6 +44,8 @@ impl Core {
         let store = Store::open(url).await?;
         Ok(Core {
             store: std::sync::Arc::new(store),
+            fleet: std::sync::Arc::new(crate::fleet::FleetView::new()),
+            cache: std::sync::Arc::new(crate::cache::ReadCache::new()),
         })
     }
 
@@ -72,6 +78,7 @@ impl Core {
             why: e.to_string(),
         })?;
         self.store.set_setting(FLEET_SETTINGS_KEY, &value).await?;
+        self.wrote(crate::cache::Write::Settings);
         Ok(())
     }
 
@@ -117,10 +124,15 @@ impl Core {
             Some(name) => crate::settings::parse_tz(name)?,
             None => self.fleet_settings().await?.tz()?,
         };
-        let (reports, touched) = import::import_files(&self.store, tz, request, progress).await?;
+        let imported = import::import_files(&self.store, tz, request, progress).await;
+        // Even a failed import may have committed batches.
+        self.wrote(crate::cache::Write::Import);
+        let (reports, touched) = imported?;
         // Coaching rollups of the days this import touched (decision 10).
         let settings = self.fleet_settings().await?;
-        crate::coach::rebuild_rollups(&self.store, &settings, &touched).await?;
+        let rebuilt = crate::coach::rebuild_rollups(&self.store, &settings, &touched).await;
+        self.wrote(crate::cache::Write::Import);
+        rebuilt?;
         Ok(reports)
     }
 

@@ -468,13 +468,10 @@ pub struct DriverDto {
     /// Trucks driven in the period.
     pub trucks: Vec<String>,
     /// 0-100 score with its 90% interval, percentile and sub-scores.
-    #[ts(type = "unknown")]
     pub score: fc_coach::Score,
     /// The metrics behind the score.
-    #[ts(type = "unknown")]
     pub metrics: fc_coach::Metrics,
     /// Recommendations (codes and numbers), largest weekly saving first.
-    #[ts(type = "unknown")]
     pub recommendations: Vec<fc_coach::Recommendation>,
 }
 
@@ -482,21 +479,16 @@ pub struct DriverDto {
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CoachingDto {
     /// Local days coached.
-    #[ts(type = "unknown")]
     pub period: fc_coach::Period,
     /// Currency and fuel price used for money.
-    #[ts(type = "unknown")]
     pub prices: fc_coach::Prices,
     /// Speed limit, km/h.
     pub speed_limit_kmh: f64,
     /// Score weights.
-    #[ts(type = "unknown")]
     pub weights: fc_coach::Weights,
     /// The fleet's expected-consumption model.
-    #[ts(type = "unknown")]
     pub model: fc_coach::ExpectedModel,
     /// The shrinkage behind the intervals.
-    #[ts(type = "unknown")]
     pub shrinkage: fc_coach::Shrinkage,
     /// Median driver score.
     pub fleet_median_score: Option<f64>,

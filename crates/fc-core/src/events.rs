@@ -284,12 +284,15 @@ impl Core {
                 note: note.filter(|n| !n.trim().is_empty()),
             })
             .await?;
+        self.wrote(crate::cache::Write::Verdict);
         self.event(event_id).await
     }
 
     /// Removes the verdict on an event; false if it had none.
     pub async fn clear_verdict(&self, event_id: &str) -> Result<bool> {
-        Ok(self.store().clear_verdict(event_id).await?)
+        let cleared = self.store().clear_verdict(event_id).await?;
+        self.wrote(crate::cache::Write::Verdict);
+        Ok(cleared)
     }
 
     /// Alerts after sequence number `after`, oldest first: what a consumer resuming there missed.
@@ -317,6 +320,7 @@ impl Core {
     /// Acknowledges an open alert.
     pub async fn ack_alert(&self, seq: i64, by: &str) -> Result<()> {
         if self.store().ack_alert(seq, by.trim(), now_ms()).await? {
+            self.wrote(crate::cache::Write::Ack);
             Ok(())
         } else {
             Err(CoreError::NotFound {
@@ -426,6 +430,7 @@ impl Core {
             records.push(rec);
         }
         let (changed, added) = self.store().write_events(&records, &alerts).await?;
+        self.wrote(crate::cache::Write::Events);
         Ok((changed as u32, added as u32))
     }
 }

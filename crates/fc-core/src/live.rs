@@ -165,6 +165,8 @@ impl Core {
         let live = Live::start(Arc::clone(&self.store), cfg)
             .await
             .map_err(live_err)?;
+        // The fleet view and the read cache follow the bus (crate::fleet, decision 19).
+        self.follow_live(live.bus());
         Ok(LiveHandle { live, gateway })
     }
 }

@@ -702,6 +702,8 @@ impl crate::Core {
                 })
             })
             .collect();
-        Ok(store.update_scores(&scores).await?)
+        let updated = store.update_scores(&scores).await?;
+        self.wrote(crate::cache::Write::Events);
+        Ok(updated)
     }
 }

@@ -124,16 +124,22 @@ pub struct Preferences {
     pub volume_unit: String,
     /// `km` or `mi`.
     pub distance_unit: String,
+    /// Where live data comes from (version 2; older files get the demo).
+    pub data_source: crate::data_source::DataSourceDto,
 }
+
+/// The preferences file's current version.
+pub const PREFERENCES_VERSION: u32 = 2;
 
 impl Default for Preferences {
     fn default() -> Self {
         Preferences {
-            version: 1,
+            version: PREFERENCES_VERSION,
             language: String::new(),
             theme: "system".into(),
             volume_unit: "l".into(),
             distance_unit: "km".into(),
+            data_source: crate::data_source::DataSourceDto::default(),
         }
     }
 }
@@ -145,7 +151,17 @@ impl Preferences {
         std::fs::read(path)
             .ok()
             .and_then(|b| serde_json::from_slice::<Preferences>(&b).ok())
+            .map(Preferences::migrate)
             .unwrap_or_default()
+    }
+
+    /// Brings a file of an older version up to date. Version 1 had no data source: the
+    /// field's default (the demo) is what those desktops ran.
+    fn migrate(mut self) -> Preferences {
+        if self.version < PREFERENCES_VERSION {
+            self.version = PREFERENCES_VERSION;
+        }
+        self
     }
 
     /// Writes the file atomically (temp file then rename).
@@ -213,5 +229,31 @@ mod tests {
         assert_eq!(p.lang(), fc_i18n::Lang::Es);
         std::fs::write(&path, b"{ not json").unwrap();
         assert_eq!(Preferences::load(&path), Preferences::default());
+    }
+
+    #[test]
+    fn version_1_files_load_and_migrate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("preferences.json");
+        std::fs::write(
+            &path,
+            br#"{"version":1,"language":"es","theme":"dark","volume_unit":"l","distance_unit":"mi"}"#,
+        )
+        .unwrap();
+        let p = Preferences::load(&path);
+        assert_eq!(p.version, PREFERENCES_VERSION);
+        assert_eq!((p.language.as_str(), p.theme.as_str()), ("es", "dark"));
+        assert_eq!(p.distance_unit, "mi");
+        assert_eq!(p.data_source, crate::data_source::DataSourceDto::default());
+        let feed = Preferences {
+            data_source: crate::data_source::DataSourceDto {
+                kind: crate::data_source::DataSourceKind::Feed,
+                url: Some("wss://feed.example/feed/v1".into()),
+                trucks: None,
+            },
+            ..p
+        };
+        feed.save(&path).unwrap();
+        assert_eq!(Preferences::load(&path), feed);
     }
 }

@@ -223,6 +223,22 @@ impl TruckDetector {
         (self.core.sigma_eff(), self.core.sigma_measured)
     }
 
+    /// Starts recording every trusted level with the detector's own filtered value (the
+    /// running median, consumption-corrected, as the evidence samples show it), so that a
+    /// chart shows what the detector saw. Take them with [`TruckDetector::take_levels`].
+    pub fn record_levels(&mut self) {
+        self.core.tap.get_or_insert_with(Vec::new);
+    }
+
+    /// The levels recorded since the last call, in time order.
+    pub fn take_levels(&mut self) -> Vec<EvidenceSample> {
+        self.core
+            .tap
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
     /// Consumption rates learned so far (defaults until learned).
     pub fn learned_rates(&self) -> LearnedRates {
         LearnedRates {
@@ -417,6 +433,8 @@ struct Core {
     filt: [f64; 9],
     filt_len: usize,
     filt_pos: usize,
+    /// Trusted levels and their filtered values, recorded for a chart (off unless asked).
+    tap: Option<Vec<EvidenceSample>>,
     hist: VecDeque<Hist>,
     stretch: u32,
     // unobserved stretch (gap, trip, frozen sensor)
@@ -653,6 +671,7 @@ impl Core {
             filt: [0.0; 9],
             filt_len: 0,
             filt_pos: 0,
+            tap: None,
             hist: VecDeque::with_capacity(HIST_CAP),
             stretch: 0,
             unobs: true,
@@ -1647,6 +1666,13 @@ impl Core {
         let mut tmp = [0.0; 9];
         tmp[..self.filt_len].copy_from_slice(&self.filt[..self.filt_len]);
         let f = median_mut(&mut tmp[..self.filt_len]);
+        if let Some(tap) = &mut self.tap {
+            tap.push(EvidenceSample {
+                ts,
+                raw_l: l,
+                filtered_l: f - self.u,
+            });
+        }
         if self.hist.len() == HIST_CAP {
             self.hist.pop_front();
         }

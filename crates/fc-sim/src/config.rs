@@ -154,6 +154,9 @@ pub struct SimConfig {
     /// Trucks with a reefer trailer top it up from their own tank at the depot in the
     /// evening (legitimate; a `reefer_transfer` trap, never a label). Off by default.
     pub reefer: bool,
+    /// The built-in demo's scripted theft (decision 23): the first truck, parked with the
+    /// engine off at the start, is siphoned 60-120 L a couple of minutes in. Off by default.
+    pub scripted_theft: bool,
 }
 
 impl Default for SimConfig {
@@ -173,6 +176,7 @@ impl SimConfig {
             start_ms: DEFAULT_START_MS,
             utc_offset_min: 60,
             reefer: false,
+            scripted_theft: false,
         }
     }
 

@@ -40,7 +40,10 @@ impl Fleet {
         let mut specs = Vec::with_capacity(cfg.trucks);
         for i in 0..cfg.trucks {
             let mut rng = ChaCha8Rng::seed_from_u64(mix_all(&[cfg.seed, 0x7A0C, i as u64]));
-            let spec = TruckSpec::generate(i, centre, &params, &mut rng);
+            let mut spec = TruckSpec::generate(i, centre, &params, &mut rng);
+            if cfg.scripted_theft && i == crate::scripted::TRUCK_INDEX {
+                spec.meta.parked_interval_s = Some(crate::scripted::PARKED_INTERVAL_S);
+            }
             specs.push((spec, rng));
         }
         let mut drivers = Vec::new();
@@ -75,6 +78,9 @@ impl Fleet {
             seed: cfg.seed,
             end_ms: cfg.end_ms(),
             reefer: cfg.reefer.then(|| crate::reefer::Reefer::new(cfg.seed)),
+            scripted: cfg
+                .scripted_theft
+                .then(|| crate::scripted::Scripted::new(cfg.seed, cfg.start_ms)),
         });
         let profiles = specs.iter().map(|(s, _)| s.profile.clone()).collect();
         let metas = specs.iter().map(|(s, _)| s.meta.clone()).collect();

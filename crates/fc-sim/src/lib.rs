@@ -19,6 +19,7 @@ mod dataset;
 mod fleet;
 mod geo;
 mod reefer;
+mod scripted;
 mod spec;
 mod truck;
 

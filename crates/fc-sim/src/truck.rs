@@ -42,6 +42,7 @@ pub(crate) struct Env {
     pub seed: u64,
     pub end_ms: i64,
     pub reefer: Option<crate::reefer::Reefer>,
+    pub scripted: Option<crate::scripted::Scripted>,
 }
 
 impl Env {
@@ -1307,6 +1308,19 @@ impl TruckSim {
                 let tank = self.tanks.len() - 1;
                 stay.transfers
                     .push(self.transfer_out(s, e, litres, tank, crate::reefer::SCENARIO));
+            }
+            if let Some((s, e, litres)) = env.scripted.and_then(|sc| {
+                let on_board = self.tanks.first().map_or(0.0, |tk| tk.l15);
+                sc.plan(
+                    self.idx,
+                    t,
+                    stay.until,
+                    on_board,
+                    stay.engine == Engine::Off,
+                )
+            }) {
+                stay.transfers
+                    .push(self.transfer_out(s, e, litres, 0, crate::scripted::SCENARIO));
             }
         }
         if self.phantom_pending
