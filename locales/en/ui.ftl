@@ -55,6 +55,7 @@ action-dialog = open the file dialog
 action-settings = load the settings
 action-save-settings = save the fleet settings
 action-data-source = change the data source
+action-clear-verdict = clear the verdict
 action-status = read the system status
 action-refresh = Refresh
 action-close = Close
@@ -157,6 +158,7 @@ status-retracted = retracted
 status-candidate = candidate
 verdict-confirmed = Confirmed
 verdict-false-alarm = False alarm
+verdict-clear = Clear the verdict
 verdict-group = Verdict
 verdict-confirm = Confirm theft
 verdict-confirm-fill = Confirm fill
@@ -257,6 +259,7 @@ alerts-no-match = No alert matches the filter.
 alert-ack = Acknowledge
 alert-acked = Acknowledged by { $by } at { $time }
 alert-confidence = confidence { $value }
+alert-last-seen = last seen { $time }
 alert-level = level { $value }
 
 ## Drivers

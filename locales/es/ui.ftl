@@ -55,6 +55,7 @@ action-dialog = abrir el diálogo de archivos
 action-settings = cargar los ajustes
 action-save-settings = guardar los ajustes de la flota
 action-data-source = cambiar la fuente de datos
+action-clear-verdict = quitar el veredicto
 action-status = leer el estado del sistema
 action-refresh = Actualizar
 action-close = Cerrar
@@ -157,6 +158,7 @@ status-retracted = retirado
 status-candidate = candidato
 verdict-confirmed = Confirmado
 verdict-false-alarm = Falsa alarma
+verdict-clear = Quitar el veredicto
 verdict-group = Veredicto
 verdict-confirm = Confirmar robo
 verdict-confirm-fill = Confirmar carga
@@ -257,6 +259,7 @@ alerts-no-match = Ninguna alerta coincide con el filtro.
 alert-ack = Confirmar recepción
 alert-acked = Recibida por { $by } a las { $time }
 alert-confidence = confianza { $value }
+alert-last-seen = último dato { $time }
 alert-level = nivel { $value }
 
 ## Conductores

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App } from "./App";
 import { PREFS_KEY } from "./prefs";
-import { mockBackend, settingsView } from "./test/fixtures";
+import { mockBackend, prefsRecord, settingsView } from "./test/fixtures";
 
 describe("app shell", () => {
   it.each([
@@ -22,7 +22,7 @@ describe("app shell", () => {
     vi.spyOn(navigator, "languages", "get").mockReturnValue(["en-US"]);
     mockBackend({
       get_settings: () =>
-        settingsView({ preferences: { version: 1, language: "es", theme: "dark", volume_unit: "l", distance_unit: "km" } }),
+        settingsView({ preferences: prefsRecord({ language: "es", theme: "dark", volume_unit: "l", distance_unit: "km" }) }),
     });
     render(<App />);
     expect(await screen.findByText("Ajustes")).toBeInTheDocument();

@@ -16,7 +16,7 @@ import { FleetPage } from "./pages/FleetPage";
 import { ImportPage } from "./pages/ImportPage";
 import { SettingsPage } from "./pages/SettingsPage";
 import { TruckPage } from "./pages/TruckPage";
-import { DEFAULT_PREFS, loadLocalPrefs, loadPrefs, savePrefs, type Prefs, type PrefsChange } from "./prefs";
+import { DEFAULT_PREFS, loadLocalPrefs, loadPrefs, rememberPreferences, savePrefs, type Prefs, type PrefsChange } from "./prefs";
 import { inTauri } from "./ipc";
 import { applyTheme } from "./theme";
 import type { FleetStats, IpcError } from "./types";
@@ -127,7 +127,8 @@ function Shell({ prefs, setPrefs, prefsError, fleetStore, alertStore, initialRou
           if (fresh.length > 0 && !alert.acked_at) fleet.adjustAlerts(alert.truck_id, 1);
         }),
         events.onFleetStats((s) => setStats(s)),
-        events.onDataSourceChanged(() => {
+        events.onDataSourceChanged((view) => {
+          rememberPreferences(view.preferences);
           fleet.reset();
           void loadSnapshot();
         }),
@@ -137,7 +138,9 @@ function Shell({ prefs, setPrefs, prefsError, fleetStore, alertStore, initialRou
     };
     subscribe().then(() => {
       void loadSnapshot();
-      commands.listAlerts(false, undefined, 500).then((list) => {
+      // The open alerts, newest first (the outbox's history reads oldest first);
+      // acknowledged ones stay listed for the session, new ones come as events.
+      commands.listAlerts(true, undefined, 500).then((list) => {
         if (!live) return;
         alerts.add(list);
         alerts.loaded = true;

@@ -104,6 +104,7 @@ export type Preferences = {
   theme: string;
   volume_unit: string;
   distance_unit: string;
+  data_source: DataSourceDto;
 };
 export type SettingsView = {
   fleet: FleetSettings;

@@ -4,8 +4,15 @@ import { DEFAULT_PREFS, PREFS_KEY, fromPreferences, loadLocalPrefs, saveLocalPre
 describe("preferences", () => {
   it("round-trips through the shell's Preferences record", () => {
     const prefs = { language: "es", theme: "dark", volume: "gal", distance: "mi" } as const;
-    expect(toPreferences(prefs)).toEqual({ version: 1, language: "es", theme: "dark", volume_unit: "gal", distance_unit: "mi" });
-    expect(fromPreferences(toPreferences(prefs))).toEqual(prefs);
+    expect(toPreferences(prefs, null)).toEqual({
+      version: 1,
+      language: "es",
+      theme: "dark",
+      volume_unit: "gal",
+      distance_unit: "mi",
+      data_source: { kind: "demo", url: null, trucks: null },
+    });
+    expect(fromPreferences(toPreferences(prefs, null))).toEqual(prefs);
   });
 
   it("falls back field by field on unknown values", () => {

@@ -47,14 +47,31 @@ export function fromPreferences(p: Partial<Preferences> | null | undefined): Pre
   return prefs;
 }
 
-export function toPreferences(prefs: Prefs): Preferences {
+/**
+ * The record to save: the UI's fields over the last record the shell sent,
+ * so fields this page does not edit (the data source, a newer version) are
+ * written back as they were rather than reset to their defaults.
+ */
+export function toPreferences(prefs: Prefs, base: Preferences | null = stored): Preferences {
   return {
-    version: PREFS_VERSION,
+    data_source: DEFAULT_SOURCE,
+    ...base,
+    version: Math.max(base?.version ?? 0, PREFS_VERSION),
     language: prefs.language ?? "",
     theme: prefs.theme,
     volume_unit: prefs.volume,
     distance_unit: prefs.distance,
   };
+}
+
+const DEFAULT_SOURCE: Preferences["data_source"] = { kind: "demo", url: null, trucks: null };
+
+/** The shell's latest preferences record (null until one was read). */
+let stored: Preferences | null = null;
+
+/** Remembers what the shell sent (get_settings, save_preferences, data-source-changed). */
+export function rememberPreferences(p: Preferences | null): void {
+  stored = p;
 }
 
 function localStore(): Storage | undefined {
@@ -90,6 +107,7 @@ export function saveLocalPrefs(prefs: Prefs, storage: Storage | undefined = loca
 export async function loadPrefs(): Promise<Prefs> {
   if (!inTauri()) return loadLocalPrefs();
   const view = await commands.getSettings();
+  rememberPreferences(view.preferences);
   return fromPreferences(view.preferences);
 }
 
@@ -99,5 +117,7 @@ export async function savePrefs(prefs: Prefs): Promise<Prefs> {
     saveLocalPrefs(prefs);
     return prefs;
   }
-  return fromPreferences(await commands.savePreferences(toPreferences(prefs)));
+  const saved = await commands.savePreferences(toPreferences(prefs));
+  rememberPreferences(saved);
+  return fromPreferences(saved);
 }

@@ -95,10 +95,40 @@ export function EvidencePanel({ stored, onClose, onVerdict }: Props) {
       <VerdictButtons stored={stored} onVerdict={onVerdict} testPrefix="verdict" />
       {verdict && (
         <p className="verdict-note" data-testid="verdict-recorded">
-          {tc("verdict-recorded", verdict.verdict, { by: verdict.by, time: fmt.dateTime(verdict.at) })}
+          {tc("verdict-recorded", verdict.verdict, { by: verdict.by, time: fmt.dateTime(verdict.at) })}{" "}
+          <ClearVerdict stored={stored} onCleared={onVerdict} />
         </p>
       )}
     </aside>
+  );
+}
+
+/** Takes a verdict back (`clear_verdict`), e.g. one recorded by mistake. */
+function ClearVerdict({ stored, onCleared }: { stored: StoredEventDto; onCleared: (updated: StoredEventDto) => void }) {
+  const { t } = useI18n();
+  const [error, setError] = useState<IpcError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const clear = () => {
+    setBusy(true);
+    setError(null);
+    commands.clearVerdict(stored.event.id).then(
+      () => {
+        setBusy(false);
+        onCleared({ ...stored, verdict: null });
+      },
+      (e: unknown) => {
+        setBusy(false);
+        setError(toIpcError(e));
+      },
+    );
+  };
+  return (
+    <>
+      <button type="button" className="link" data-testid="verdict-clear" disabled={busy} onClick={clear}>
+        {t("verdict-clear")}
+      </button>
+      {error && <ErrorNotice error={error} action={t("action-clear-verdict")} />}
+    </>
   );
 }
 

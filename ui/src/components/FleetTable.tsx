@@ -64,10 +64,15 @@ export function FleetTable({ rows, total, sort, onSort, onOpen, fmt }: Props) {
   const visible = rows.slice(first, last);
 
   // Arrow keys move between rows; a row scrolled out of the DOM is brought back first.
+  // Only a keyboard move asks for focus; a mouse scroll must not pull focus (and the view) back.
+  const pendingFocus = useRef<number | null>(null);
   useEffect(() => {
-    if (focusIndex === null) return;
-    const el = scroller.current?.querySelector<HTMLElement>(`[data-index="${focusIndex}"]`);
-    el?.focus({ preventScroll: false });
+    if (pendingFocus.current === null) return;
+    const el = scroller.current?.querySelector<HTMLElement>(`[data-index="${pendingFocus.current}"]`);
+    if (el) {
+      pendingFocus.current = null;
+      el.focus({ preventScroll: false });
+    }
   }, [focusIndex, first, last]);
 
   const moveFocus = useCallback(
@@ -80,6 +85,7 @@ export function FleetTable({ rows, total, sort, onSort, onOpen, fmt }: Props) {
         else if (top + ROW_HEIGHT * 2 > el.scrollTop + viewport) el.scrollTop = top + ROW_HEIGHT * 2 - viewport;
         setScrollTop(el.scrollTop);
       }
+      pendingFocus.current = target;
       setFocusIndex(target);
     },
     [rows.length, viewport],
@@ -146,7 +152,17 @@ export function FleetTable({ rows, total, sort, onSort, onOpen, fmt }: Props) {
         <tbody>
           {first > 0 && <tr className="spacer" aria-hidden="true" style={{ height: first * ROW_HEIGHT }} />}
           {visible.map((row, i) => (
-            <Row key={row.truck_id} row={row} index={first + i} fmt={fmt} t={t} onKey={onRowKey} onOpen={onOpen} />
+            <Row
+              key={row.truck_id}
+              row={row}
+              index={first + i}
+              focusable={first + i === Math.min(focusIndex ?? 0, rows.length - 1)}
+              fmt={fmt}
+              t={t}
+              onKey={onRowKey}
+              onOpen={onOpen}
+              onFocusRow={setFocusIndex}
+            />
           ))}
           {last < rows.length && (
             <tr className="spacer" aria-hidden="true" style={{ height: (rows.length - last) * ROW_HEIGHT }} />
@@ -161,6 +177,9 @@ export function FleetTable({ rows, total, sort, onSort, onOpen, fmt }: Props) {
 interface RowProps {
   row: FleetRow;
   index: number;
+  /** One row is in the tab order (a roving tabindex); arrows move within the table. */
+  focusable: boolean;
+  onFocusRow: (index: number) => void;
   fmt: Format;
   t: Translate;
   onKey: (event: KeyboardEvent<HTMLTableRowElement>, index: number, truckId: string) => void;
@@ -168,15 +187,16 @@ interface RowProps {
 }
 
 /** Re-renders only when its truck's row object (a new one per applied update) or its position changes. */
-const Row = memo(function Row({ row, index, fmt, t, onKey, onOpen }: RowProps) {
+const Row = memo(function Row({ row, index, focusable, fmt, t, onKey, onOpen, onFocusRow }: RowProps) {
   return (
     <tr
       data-testid={`fleet-row-${row.truck_id}`}
       data-index={index}
       data-version={row.version}
       aria-rowindex={index + 2}
-      tabIndex={0}
+      tabIndex={focusable ? 0 : -1}
       style={{ height: ROW_HEIGHT }}
+      onFocus={() => onFocusRow(index)}
       onClick={() => onOpen(row.truck_id)}
       onKeyDown={(e) => onKey(e, index, row.truck_id)}
     >
@@ -192,7 +212,7 @@ const Row = memo(function Row({ row, index, fmt, t, onKey, onOpen }: RowProps) {
         {fmt.volume(row.fuel_l, 0)} <span className="muted">{fmt.pct(row.fuel_pct)}</span>
       </td>
       <td className="num">{fmt.speed(row.speed_kmh)}</td>
-      <td className="num">{fmt.time(row.last_seen_ms)}</td>
+      <td className="num">{fmt.when(row.last_seen_ms)}</td>
       <td className="num">{row.open_alerts > 0 ? <span className="badge">{row.open_alerts}</span> : "0"}</td>
     </tr>
   );

@@ -111,8 +111,13 @@ export const FuelChart = memo(function FuelChart({ series, events, fromMs, toMs,
             {fmt.volumeLabel}
           </text>
           {geometry.xTicks.map((ms) => (
-            <text key={`x${ms}`} x={x(ms)} y={H - 8} textAnchor="middle">
-              {geometry.long ? fmt.dateTime(ms) : fmt.time(ms)}
+            <text
+              key={`x${ms}`}
+              x={x(ms)}
+              y={H - 8}
+              textAnchor={x(ms) > W - M.right - 40 ? "end" : x(ms) < M.left + 40 ? "start" : "middle"}
+            >
+              {geometry.long ? fmt.dayClock(ms) : fmt.clock(ms)}
             </text>
           ))}
         </g>

@@ -70,3 +70,26 @@ describe("negotiateLocale", () => {
     expect(negotiateLocale(preferred)).toBe(expected);
   });
 });
+
+describe("messages the UI asks for", () => {
+  // Every literal id passed to t("…") must exist, so no screen shows a raw id.
+  const sources = import.meta.glob(["../**/*.tsx", "../**/*.ts", "!../**/*.test.*", "!../test/**"], {
+    query: "?raw",
+    import: "default",
+    eager: true,
+  }) as Record<string, string>;
+  const english = new Set(messageIds(SOURCES.en));
+
+  it("finds the UI sources and the ids they use", () => {
+    expect(Object.keys(sources).length).toBeGreaterThan(10);
+    const all = Object.values(sources).join("\n");
+    expect([...all.matchAll(/\bt\(\s*"([a-z][\w-]*)"/g)].length).toBeGreaterThan(150);
+  });
+
+  it.each(Object.keys(sources))("%s uses only defined ids", (file) => {
+    const used = [...(sources[file] ?? "").matchAll(/\bt\(\s*"([a-z][\w-]*)"/g)].map((m) => m[1]);
+    const ternaries = [...(sources[file] ?? "").matchAll(/\bt\([^()]*?\?\s*"([a-z][\w-]*)"\s*:\s*"([a-z][\w-]*)"/g)].flatMap((m) => [m[1], m[2]]);
+    const missing = [...used, ...ternaries].filter((id) => id !== undefined && !english.has(id));
+    expect(missing).toEqual([]);
+  });
+});

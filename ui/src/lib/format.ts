@@ -45,6 +45,12 @@ export interface Format {
   pricePerVolume: (perLitre: number, currency: string) => string;
   dateTime: (ms: number | string | null | undefined) => string;
   time: (ms: number | string | null | undefined) => string;
+  /** The time alone today, else date and time (the view does not re-render to age it). */
+  when: (ms: number | null | undefined) => string;
+  /** Hours and minutes, for chart axes. */
+  clock: (ms: number) => string;
+  /** Day and hours:minutes, for chart axes over several days. */
+  dayClock: (ms: number) => string;
   volumeLabel: string;
   distanceLabel: string;
   speedLabel: string;
@@ -71,6 +77,8 @@ export function makeFormat(locale: Locale, volumeUnit: VolumeUnit, distanceUnit:
     new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: digits, minimumFractionDigits: digits });
   const dateTimeFormat = new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "medium" });
   const timeFormat = new Intl.DateTimeFormat(locale, { timeStyle: "medium" });
+  const clockFormat = new Intl.DateTimeFormat(locale, { timeStyle: "short" });
+  const dayClockFormat = new Intl.DateTimeFormat(locale, { day: "numeric", month: "short", hour: "numeric", minute: "2-digit" });
   const ok = (v: number | null | undefined): v is number => typeof v === "number" && Number.isFinite(v);
   const num = (v: number | null | undefined, digits = 1) => (ok(v) ? nf(digits).format(v) : DASH);
 
@@ -122,6 +130,13 @@ export function makeFormat(locale: Locale, volumeUnit: VolumeUnit, distanceUnit:
     },
     dateTime: (v) => date(v, dateTimeFormat),
     time: (v) => date(v, timeFormat),
+    when: (v) => {
+      if (!ok(v)) return DASH;
+      const d = new Date(v);
+      return d.toDateString() === new Date().toDateString() ? timeFormat.format(d) : dateTimeFormat.format(d);
+    },
+    clock: (v) => date(v, clockFormat),
+    dayClock: (v) => date(v, dayClockFormat),
     volumeLabel: t(`${volumeId}-label`),
     distanceLabel: t(`${distanceId}-label`),
     speedLabel: t(`${speedId}-label`),

@@ -25,13 +25,25 @@ export class AlertStore {
   /** Merges alerts; returns those that were new. */
   add(alerts: readonly AlertDto[]): AlertDto[] {
     const fresh: AlertDto[] = [];
+    let changed = false;
     for (const alert of alerts) {
       const known = this.bySeq.get(alert.seq);
       if (!known) fresh.push(alert);
       // An acknowledged copy wins over an open one, never the other way round.
-      if (!known || (alert.acked_at && !known.acked_at)) this.bySeq.set(alert.seq, alert);
+      if (!known || (alert.acked_at && !known.acked_at)) {
+        this.bySeq.set(alert.seq, alert);
+        changed = true;
+      }
     }
-    this.commit();
+    if (!changed) return fresh;
+    const only = fresh.length === 1 && alerts.length === 1 ? fresh[0] : undefined;
+    if (only && (this.list.length === 0 || only.seq > this.list[0]!.seq)) {
+      // The usual live case, one alert newer than all: no re-sort.
+      this.list = [only, ...this.list];
+      this.notify();
+    } else {
+      this.commit();
+    }
     return fresh;
   }
 
@@ -50,6 +62,10 @@ export class AlertStore {
 
   private commit(): void {
     this.list = [...this.bySeq.values()].sort((a, b) => b.seq - a.seq);
+    this.notify();
+  }
+
+  private notify(): void {
     for (const listener of this.listeners) listener();
   }
 }

@@ -11,12 +11,13 @@ function english() {
 describe("alerts inbox", () => {
   it("lists newest first and takes new alerts from the alert event, once each", async () => {
     english();
-    mockBackend({ list_alerts: () => [alert(3), alert(5, { kind: "low_fuel", event_id: null, payload: { fuel_l: 40 } })] });
+    const calls = mockBackend({ list_alerts: () => [alert(3), alert(5, { kind: "low_fuel", event_id: null, payload: { fuel_l: 40 } })] });
     render(<App initialRoute={{ page: "alerts" }} />);
     const inbox = await screen.findByTestId("alerts-inbox");
     await waitFor(() => expect(within(inbox).getAllByRole("listitem")).toHaveLength(2));
     const seqs = () => within(inbox).getAllByRole("listitem").map((li) => li.getAttribute("data-testid"));
     expect(seqs()).toEqual(["alert-row-5", "alert-row-3"]);
+    expect(calls.find((c) => c.cmd === "list_alerts")?.args).toMatchObject({ openOnly: true, limit: 500 });
     expect(screen.getByTestId("alert-row-5")).toHaveTextContent("Low fuel");
     expect(screen.getByTestId("alert-row-5")).toHaveTextContent("level 40.0 L");
     expect(screen.getByTestId("alert-row-3")).toHaveTextContent("62.5 L · confidence 93%");

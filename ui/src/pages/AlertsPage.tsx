@@ -72,6 +72,10 @@ function summary(alert: AlertDto, fmt: Format, t: Translate, tc: TranslateCode):
   if (confidence !== null) parts.push(t("alert-confidence", { value: fmt.share(confidence) }));
   const level = num("fuel_l") ?? num("level_l");
   if (level !== null) parts.push(t("alert-level", { value: fmt.volume(level) }));
+  const pct = num("fuel_pct");
+  if (pct !== null) parts.push(fmt.pct(pct));
+  const lastSeen = num("last_seen_ms");
+  if (lastSeen !== null) parts.push(t("alert-last-seen", { time: fmt.when(lastSeen) }));
   const minutes = num("minutes");
   if (minutes !== null) parts.push(t("minutes", { value: fmt.num(minutes, 0) }));
   if (typeof p.status === "string") parts.push(tc("status", p.status));

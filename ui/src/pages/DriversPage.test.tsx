@@ -61,5 +61,7 @@ describe("drivers page", () => {
     await user.click(within(screen.getByTestId("driver-row-b")).getByRole("button", { name: "b" }));
     expect(screen.getByText("Idle less.")).toBeInTheDocument();
     expect(screen.getByText(/1.2 h\/day against the fleet's best 0.3 h\/day: about 12.5 L and €20.00 a week./)).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByText("Idle less.")).not.toBeInTheDocument();
   });
 });

@@ -1,4 +1,4 @@
-import { Fragment, useMemo, useState } from "react";
+import { Fragment, useEffect, useMemo, useState } from "react";
 import { useApp } from "../app/context";
 import { BarChart } from "../components/BarChart";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -70,6 +70,15 @@ export function DriversPage() {
   const report = useAsync(() => commands.coachReport(), []);
   const [sort, setSort] = useState<{ key: Key; desc: boolean }>({ key: "score", desc: true });
   const [open, setOpen] = useState<string | null>(null);
+  // Escape folds an opened scorecard, like every other panel.
+  useEffect(() => {
+    if (open === null) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") setOpen(null);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [open]);
   const drivers = useMemo(() => {
     const list = [...(report.data?.drivers ?? [])];
     const sign = sort.desc ? -1 : 1;

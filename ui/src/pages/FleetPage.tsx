@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useMemo, useState, useSyncExternalStore } from "react";
+import { memo, useCallback, useEffect, useId, useMemo, useState, useSyncExternalStore } from "react";
 import { useApp } from "../app/context";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { FleetMap } from "../components/FleetMap";
@@ -65,7 +65,8 @@ export function FleetPage() {
   );
 }
 
-function Kpis() {
+/** Memoised: the table's frames must not re-render the figures (they poll on their own). */
+const Kpis = memo(function Kpis() {
   const { t } = useI18n();
   const { fmt } = useApp();
   const kpis = useAsync(() => commands.fleetKpis(), []);
@@ -102,4 +103,4 @@ function Kpis() {
       </dl>
     </div>
   );
-}
+});

@@ -2,7 +2,7 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App } from "../App";
-import { FLEET_SETTINGS, mockBackend, settingsView } from "../test/fixtures";
+import { FLEET_SETTINGS, mockBackend, prefsRecord, settingsView } from "../test/fixtures";
 
 function english() {
   vi.spyOn(navigator, "languages", "get").mockReturnValue(["en-US"]);
@@ -48,7 +48,7 @@ describe("settings page", () => {
     english();
     const calls = mockBackend({
       get_settings: () =>
-        settingsView({ preferences: { version: 1, language: "en", theme: "system", volume_unit: "gal", distance_unit: "mi" } }),
+        settingsView({ preferences: prefsRecord({ language: "en", theme: "system", volume_unit: "gal", distance_unit: "mi" }) }),
       save_fleet_settings: (a) => a.settings,
     });
     const user = userEvent.setup();
@@ -77,7 +77,23 @@ describe("settings page", () => {
     expect(document.documentElement.lang).toBe("es");
     await waitFor(() =>
       expect(calls.filter((c) => c.cmd === "save_preferences").at(-1)?.args).toEqual({
-        preferences: { version: 1, language: "es", theme: "system", volume_unit: "l", distance_unit: "km" },
+        preferences: prefsRecord({ language: "es" }),
+      }),
+    );
+  });
+
+  it("writes back the fields it does not edit (the data source) when saving preferences", async () => {
+    english();
+    const feed = { kind: "feed" as const, url: "wss://feed.example/ws/v1", trucks: null };
+    const calls = mockBackend({ get_settings: () => settingsView({ preferences: prefsRecord({ version: 3, data_source: feed }) }) });
+    const user = userEvent.setup();
+    render(<App initialRoute={settings} />);
+    const theme = await screen.findByTestId("settings-theme");
+    await waitFor(() => expect(calls.filter((c) => c.cmd === "get_settings").length).toBeGreaterThan(0));
+    await user.selectOptions(theme, "light");
+    await waitFor(() =>
+      expect(calls.filter((c) => c.cmd === "save_preferences").at(-1)?.args).toEqual({
+        preferences: { version: 3, language: "", theme: "light", volume_unit: "l", distance_unit: "km", data_source: feed },
       }),
     );
   });

@@ -6,7 +6,7 @@ import { LOCALES, isLocale } from "../i18n/locales";
 import { commands, toIpcError } from "../ipc";
 import { fromDistance, toDistance, toVolume } from "../lib/format";
 import { useAsync } from "../lib/useAsync";
-import { DISTANCE_UNITS, THEMES, VOLUME_UNITS, isThemeChoice, type DistanceUnit, type VolumeUnit } from "../prefs";
+import { DISTANCE_UNITS, THEMES, VOLUME_UNITS, isThemeChoice, rememberPreferences, type DistanceUnit, type VolumeUnit } from "../prefs";
 import type { DataSourceDto, FleetSettings, IpcError, SettingsView } from "../types";
 
 export type FleetField =
@@ -105,7 +105,10 @@ export function SettingsPage() {
   const view = useAsync(() => commands.getSettings(), []);
   const [current, setCurrent] = useState<SettingsView | null>(null);
   useEffect(() => {
-    if (view.data) setCurrent(view.data);
+    if (view.data) {
+      setCurrent(view.data);
+      rememberPreferences(view.data.preferences);
+    }
   }, [view.data]);
   return (
     <section className="settings-page" aria-labelledby="settings-title">
@@ -334,6 +337,7 @@ function DataSourceForm({ view, onChanged }: { view: SettingsView; onChanged: (v
     setBusy(true);
     try {
       const next = await commands.setDataSource(source, token === "" ? undefined : token);
+      rememberPreferences(next.preferences);
       setToken("");
       setDone(true);
       onChanged(next);
@@ -374,7 +378,7 @@ function DataSourceForm({ view, onChanged }: { view: SettingsView; onChanged: (v
           </>
         )}
         <p className="muted" data-testid="secret-store">
-          {t(view.secret_store === "keychain" ? "secret-keychain" : "secret-file")}
+          {view.secret_store && t(view.secret_store === "keychain" ? "secret-keychain" : "secret-file")}
           {view.secret_note && <span> {view.secret_note}</span>}
         </p>
       </fieldset>
@@ -441,6 +445,8 @@ function SystemStatusView() {
               </>
             )}
           </dl>
+          {/* A shell without a cache in front of the store sends none. */}
+          {s.cache && (
           <dl className="facts" data-testid="cache-stats">
             <dt>{t("cache-entries")}</dt>
             <dd>{fmt.int(s.cache.entries)}</dd>
@@ -451,6 +457,7 @@ function SystemStatusView() {
             <dt>{t("cache-hit-ratio")}</dt>
             <dd data-testid="cache-hit-ratio">{fmt.share(s.cache.hit_ratio, 1)}</dd>
           </dl>
+          )}
         </>
       )}
     </section>

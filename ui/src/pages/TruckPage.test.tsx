@@ -56,6 +56,7 @@ describe("truck page", () => {
         ...drainEvent("ev-1", "T1"),
         verdict: { verdict: a.verdict, by: a.by, at: "2026-01-05T11:00:00Z", note: null },
       }),
+      clear_verdict: () => true,
     });
     const user = userEvent.setup();
     render(<App initialRoute={route} />);
@@ -68,6 +69,12 @@ describe("truck page", () => {
       by: "dispatcher",
     });
     expect(screen.getByTestId("verdict-confirmed")).toHaveAttribute("aria-pressed", "true");
+    expect(screen.getByTestId("event-marker-ev-1")).toHaveClass("verdict-confirmed");
+
+    await user.click(screen.getByTestId("verdict-clear"));
+    await waitFor(() => expect(screen.queryByTestId("verdict-recorded")).not.toBeInTheDocument());
+    expect(calls.find((c) => c.cmd === "clear_verdict")?.args).toEqual({ eventId: "ev-1" });
+    expect(screen.getByTestId("verdict-confirmed")).toHaveAttribute("aria-pressed", "false");
   });
 
   it("explains a failed verdict with the code's message and the shell's text", async () => {

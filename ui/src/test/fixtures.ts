@@ -9,6 +9,7 @@ import type {
   FleetRow,
   FleetSettings,
   FleetSnapshot,
+  Preferences,
   SettingsView,
   StoredEventDto,
   SystemStatus,
@@ -81,10 +82,22 @@ export const FLEET_SETTINGS: FleetSettings = {
   reconcile_window_min: 60,
 };
 
+export function prefsRecord(over: Partial<Preferences> = {}): Preferences {
+  return {
+    version: 2,
+    language: "",
+    theme: "system",
+    volume_unit: "l",
+    distance_unit: "km",
+    data_source: { kind: "demo", url: null, trucks: 50 },
+    ...over,
+  };
+}
+
 export function settingsView(over: Partial<SettingsView> = {}): SettingsView {
   return {
     fleet: FLEET_SETTINGS,
-    preferences: { version: 1, language: "", theme: "system", volume_unit: "l", distance_unit: "km" },
+    preferences: prefsRecord(),
     data_source: { kind: "demo", url: null, trucks: 50 },
     token_set: false,
     secret_store: "file",
