@@ -191,7 +191,7 @@ export class Session {
   }
 
   async screenshotPng() {
-    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+    return Buffer.from(await this.cmd("GET", "/screenshot", undefined, 20_000), "base64");
   }
   source() {
     return this.cmd("GET", "/source");
