@@ -1,21 +1,100 @@
 //! The Fuel Copilot desktop shell: a Tauri 2 window around the web UI in
-//! `ui/`, with thin IPC commands over `fc_core`.
+//! `ui/`, with thin IPC commands over `fc_core` and the core bus forwarded
+//! as events (docs/IPC.md).
 
 #![deny(missing_docs)]
 
 pub mod bindings;
 pub mod commands;
 pub mod error;
+pub mod live;
+pub mod state;
+pub mod views;
+
+use std::sync::Arc;
+
+use tauri::{Emitter, Manager, Runtime};
 
 pub use error::{CmdResult, ErrorCode, IpcError};
+pub use state::{AppState, Launch, Shared};
 
 /// Registers every IPC command on a builder, for any runtime: the real one
 /// in [`run`], the mock one in tests. This is the one list of commands.
-pub fn register<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
-    builder.invoke_handler(tauri::generate_handler![commands::app_info])
+pub fn register<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app_info,
+        commands::fleet_snapshot,
+        commands::fleet_kpis,
+        commands::truck_detail,
+        commands::list_events,
+        commands::list_alerts,
+        commands::ack_alert,
+        commands::record_verdict,
+        commands::clear_verdict,
+        commands::coach_report,
+        commands::import_files,
+        commands::analyze_files,
+        commands::export_analysis,
+        commands::get_settings,
+        commands::save_fleet_settings,
+        commands::save_preferences,
+        commands::set_data_source,
+        commands::system_status,
+    ])
 }
 
-/// Opens the main window and runs the event loop until the app quits.
+/// The whole app on a builder: commands, the dialog plugin, the state of
+/// `launch`, and a setup that opens the core and starts live in the
+/// background (the window paints first; commands wait for the core).
+pub fn app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
+    let state: Shared = Arc::new(AppState::new(launch));
+    register(builder)
+        .plugin(tauri_plugin_dialog::init())
+        .manage(Arc::clone(&state))
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            state.set_emitter(move |event, payload| {
+                if let Err(e) = handle.emit(event, payload) {
+                    tracing::warn!(%event, error = %e, "event not delivered");
+                }
+            });
+            tauri::async_runtime::spawn(live::forward_alerts(Arc::clone(&state)));
+            tauri::async_runtime::spawn(boot(state));
+            Ok(())
+        })
+}
+
+/// Opens the saved data source's database, then starts live on it.
+async fn boot(state: Shared) {
+    let source = state.preferences().data_source;
+    if let Err(e) = state.open(&source).await {
+        tracing::error!(code = %e.code, "the database did not open: {}", e.message);
+        return;
+    }
+    if state.launch.start_live
+        && let Err(e) = live::restart(&state, &source).await
+    {
+        tracing::error!(code = %e.code, "live did not start: {}", e.message);
+    }
+}
+
+/// Opens the main window and runs the event loop until the app quits; the
+/// live pipeline is stopped (its pending commit written) on the way out.
 pub fn run() -> tauri::Result<()> {
-    register(tauri::Builder::default()).run(tauri::generate_context!())
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let app =
+        app(tauri::Builder::default(), Launch::from_env()).build(tauri::generate_context!())?;
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            let state = handle.state::<Shared>();
+            tauri::async_runtime::block_on(live::stop(&state));
+        }
+    });
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! The one core API of Fuel Copilot. The CLI, the server and the desktop shell
 //! are thin faces over it; none of them holds business logic.
 
+mod analysis_export;
 mod analyze;
 mod cache;
 mod coach;
@@ -18,6 +19,7 @@ mod import;
 mod live;
 mod local_time;
 pub mod ml;
+mod outbox;
 pub mod paths;
 mod report_coach;
 mod report_html;
@@ -28,6 +30,7 @@ mod summary;
 mod truck_detail;
 
 pub use crate::core::{Core, ExportRequest};
+pub use analysis_export::{EVENTS_CSV_HEADER, ExportFormat, events_csv, write_analysis};
 pub use analyze::{AnalyzeRequest, EventModel, analyze_files};
 pub use cache::CacheStats;
 pub use coach::{CoachRequest, coach_config, parse_period};

@@ -73,6 +73,7 @@ impl Lang {
                 include_str!("../../../locales/en/events.ftl"),
                 include_str!("../../../locales/en/coach.ftl"),
                 include_str!("../../../locales/en/ml.ftl"),
+                include_str!("../../../locales/en/desktop.ftl"),
             ],
             Lang::Es => &[
                 include_str!("../../../locales/es/cli.ftl"),
@@ -81,6 +82,7 @@ impl Lang {
                 include_str!("../../../locales/es/events.ftl"),
                 include_str!("../../../locales/es/coach.ftl"),
                 include_str!("../../../locales/es/ml.ftl"),
+                include_str!("../../../locales/es/desktop.ftl"),
             ],
         }
     }

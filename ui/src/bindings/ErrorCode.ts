@@ -3,4 +3,4 @@
 /**
  * The stable error codes of the IPC boundary. New codes are added, never renamed.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "unavailable" | "internal";
