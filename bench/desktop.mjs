@@ -112,7 +112,7 @@ async function main() {
     FUELCOPILOT_PERF: "1",
   };
   console.log(`desktop bench: ${trucks} simulated trucks at 1 Hz, ${duration} s, PSS every ${sampleEvery} s`);
-  console.log(`  app ${app}\n  load average at start: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${execFileSync("nproc").toString().trim()} cores)`);
+  console.log(`  app ${app} (${/\/debug\//.test(app) ? "DEBUG build: not the target's conditions" : "release build"})\n  load average at start: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${execFileSync("nproc").toString().trim()} cores)`);
   const driver = await Driver.start({ driverBin, env, logDir: out, name: "tauri-driver-bench" });
   let session = null;
   try {

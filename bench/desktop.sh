@@ -9,6 +9,7 @@
 #   bench/desktop.sh                  DURATION=600 s (the issue's 10 minutes)
 #   DURATION=120 bench/desktop.sh     a shorter run
 #   TRUCKS=1000 SAMPLE_S=10           the defaults
+#   BENCH_PROFILE=debug               the debug build instead (not the target's conditions)
 #
 # Runs through scripts/e2e.sh (same drivers, display and keyring setup), so it
 # needs nothing else; figures and the samples go to $E2E_ARTIFACTS
@@ -18,4 +19,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DURATION="${DURATION:-600}" SAMPLE_S="${SAMPLE_S:-10}" TRUCKS="${TRUCKS:-1000}"
 export E2E_RUNNER="$ROOT/bench/desktop.mjs"
-exec "$ROOT/scripts/e2e.sh" --release "$@"
+profile=(--release)
+[ "${BENCH_PROFILE:-release}" = debug ] && profile=()
+exec "$ROOT/scripts/e2e.sh" "${profile[@]}" "$@"

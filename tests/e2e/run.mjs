@@ -133,6 +133,14 @@ const flows = [
       const s = state.session;
       await go("fleet");
       // The demo's scripted theft is on the first truck a few simulated minutes in (decision 23).
+      // The table is virtualised: sort by open alerts, descending, so the truck with one is on top.
+      await waitFor("the fleet sorted by open alerts, descending", async () => {
+        const sort = await s.byTestId("fleet-sort-alerts");
+        const order = await s.exec("return arguments[0].closest('th').getAttribute('aria-sort')", sort);
+        if (order === "descending") return true;
+        await sort.click();
+        return false;
+      }, { timeoutMs: 10_000 });
       const rowEl = await waitFor(
         "a fleet row with an open alert (the scripted theft)",
         () => s.find('[data-testid^="fleet-row-"]:has(.badge)'),
