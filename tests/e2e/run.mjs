@@ -138,6 +138,8 @@ const flows = [
         const sort = await s.byTestId("fleet-sort-alerts");
         const order = await s.exec("return arguments[0].closest('th').getAttribute('aria-sort')", sort);
         if (order === "descending") return true;
+        // The column can sit past the table's scroll edge: bring it into view, as a user scrolls.
+        await s.exec("arguments[0].scrollIntoView({ block: 'nearest', inline: 'nearest' })", sort);
         await sort.click();
         return false;
       }, { timeoutMs: 10_000 });
