@@ -20,11 +20,12 @@ const trucks = Number(process.env.TRUCKS || 1000);
 const out = process.env.E2E_ARTIFACTS || mkdtempSync(join(tmpdir(), "fc-bench-desktop-"));
 
 const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
-const BOOT_MS = Number(readFileSync("/proc/stat", "utf8").match(/^btime (\d+)$/m)[1]) * 1000;
 
 /** pid -> { ppid, comm, startMs } for every live process. */
 function processes() {
   const all = new Map();
+  // The boot time from /proc/uptime (10 ms resolution), not /proc/stat's btime (whole seconds).
+  const bootMs = Date.now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
@@ -33,7 +34,7 @@ function processes() {
       const close = stat.lastIndexOf(")");
       const comm = stat.slice(stat.indexOf("(") + 1, close);
       const rest = stat.slice(close + 2).split(" ");
-      all.set(Number(name), { ppid: Number(rest[1]), comm, startMs: BOOT_MS + (Number(rest[19]) * 1000) / CLK_TCK });
+      all.set(Number(name), { ppid: Number(rest[1]), comm, startMs: bootMs + (Number(rest[19]) * 1000) / CLK_TCK });
     } catch {
       // Exited while we read.
     }
