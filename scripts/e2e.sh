@@ -85,7 +85,9 @@ e2e_build() {
     # The target dir may be shared: another build of the package (without the
     # custom protocol) relinks the same path, so the test runs a private copy.
     mkdir -p "$(dirname "$E2E_APP_COPY")"
-    cp -f "$target/$profile/fuel-copilot" "$E2E_APP_COPY"
+    # Copy then rename: a copy that is running (another run) is never written into.
+    cp -f "$target/$profile/fuel-copilot" "$E2E_APP_COPY.tmp.$$"
+    mv -f "$E2E_APP_COPY.tmp.$$" "$E2E_APP_COPY"
 }
 
 target="${CARGO_TARGET_DIR:-$ROOT/target}"
