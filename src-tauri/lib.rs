@@ -44,24 +44,32 @@ pub fn register<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 }
 
 /// The whole app on a builder: commands, the dialog plugin, the state of
-/// `launch`, and a setup that opens the core and starts live in the
-/// background (the window paints first; commands wait for the core).
+/// `launch`, and a setup hook (run once the event loop is up, with the
+/// window) that calls [`start`].
 pub fn app<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
-    let state: Shared = Arc::new(AppState::new(launch));
     register(builder)
         .plugin(tauri_plugin_dialog::init())
-        .manage(Arc::clone(&state))
-        .setup(move |app| {
-            let handle = app.handle().clone();
-            state.set_emitter(move |event, payload| {
-                if let Err(e) = handle.emit(event, payload) {
-                    tracing::warn!(%event, error = %e, "event not delivered");
-                }
-            });
-            tauri::async_runtime::spawn(live::forward_alerts(Arc::clone(&state)));
-            tauri::async_runtime::spawn(boot(state));
+        .manage::<Shared>(Arc::new(AppState::new(launch)))
+        .setup(|app| {
+            start(app.handle());
             Ok(())
         })
+}
+
+/// Connects the state to the window's events and opens the core and starts
+/// live in the background, so the first paint never waits for them. The
+/// app's setup hook calls it; tests on the mock runtime, which never runs an
+/// event loop, call it after building the app.
+pub fn start<R: Runtime>(handle: &tauri::AppHandle<R>) {
+    let state = Arc::clone(handle.state::<Shared>().inner());
+    let emitter = handle.clone();
+    state.set_emitter(move |event, payload| {
+        if let Err(e) = emitter.emit(event, payload) {
+            tracing::warn!(%event, error = %e, "event not delivered");
+        }
+    });
+    tauri::async_runtime::spawn(live::forward_alerts(Arc::clone(&state)));
+    tauri::async_runtime::spawn(boot(state));
 }
 
 /// Opens the saved data source's database, then starts live on it.

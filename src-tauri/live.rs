@@ -125,7 +125,10 @@ async fn forward_stats(state: Shared, bus: Bus) {
     loop {
         tick.tick().await;
         let latest = (**stats.borrow()).clone();
-        state.emit(events::FLEET_STATS, &latest);
+        // The bus starts with empty statistics; the first real ones have a time.
+        if latest.at_ms > 0 {
+            state.emit(events::FLEET_STATS, &latest);
+        }
     }
 }
 

@@ -35,6 +35,8 @@ impl TestApp {
         let app = fuel_copilot_desktop::app(mock_builder(), launch)
             .build(tauri::generate_context!())
             .expect("the mock app builds from tauri.conf.json");
+        // The mock runtime runs no event loop, so the setup hook never fires.
+        fuel_copilot_desktop::start(app.handle());
         // The UI lives in the window labelled "main"; the capabilities name it.
         let window = WebviewWindowBuilder::new(&app, "main", WebviewUrl::default())
             .build()
@@ -96,7 +98,7 @@ fn fixture(name: &str) -> String {
 fn seeded_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     let files = dir.path().join("sim");
-    let cfg = fc_core::SimConfig::new(2, 4, 3, fc_core::SimProfile::Default);
+    let cfg = fc_core::SimConfig::new(4, 14, 3, fc_core::SimProfile::Clean);
     fc_core::simulate(&files, &cfg).expect("simulated fleet");
     let db = fc_core::paths::sqlite_url(&fc_core::paths::demo_db_in(dir.path()));
     tokio::runtime::Runtime::new()
@@ -205,9 +207,21 @@ fn a_bad_import_request_is_invalid_input_with_a_clean_message() {
         "{err}"
     );
 
+    // A file that cannot be read gets its error in its report; the others still import.
     let missing = t.dir.path().join("nope.csv").display().to_string();
-    let err = t.err("import_files", json!({ "request": { "files": [missing] } }));
-    assert_eq!(err["code"], "invalid_input", "{err}");
+    let reports = t.ok(
+        "import_files",
+        json!({ "request": { "files": [missing, fixture("trucks.csv")] } }),
+    );
+    assert_eq!(reports[0]["error"]["code"], "import_io", "{reports}");
+    assert!(
+        reports[0]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nope.csv")
+    );
+    assert!(reports[1]["error"].is_null(), "{reports}");
+    assert_eq!(reports[1]["kind"], "trucks");
 }
 
 #[test]
