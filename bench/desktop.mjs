@@ -5,7 +5,7 @@
 // processes with its linear trend, and the UI's frame drift and long tasks
 // from window.__fcPerf (docs/IPC.md). Figures only; it asserts nothing.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Driver } from "../tests/e2e/lib/app.mjs";
@@ -199,6 +199,7 @@ async function main() {
   } finally {
     if (session) await session.close().catch(() => {});
     await driver.stop();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -13,7 +13,7 @@
 // Each flow is reported on its own; a failing flow saves a screenshot and the
 // page source and the run goes on with the next one, so one report names every
 // broken flow. Every wait is bounded (waitFor polls with a deadline).
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -331,6 +331,9 @@ async function main() {
   writeFileSync(join(artifacts, "results.json"), JSON.stringify(results, null, 2));
   const failed = results.filter((r) => !r.ok);
   console.log(`e2e: ${results.length - failed.length} passed, ${failed.length} failed; artefacts in ${artifacts}`);
+  // The data folder stays for a look after a failure; a green run leaves nothing behind.
+  if (failed.length === 0) rmSync(dataDir, { recursive: true, force: true });
+  else console.log(`e2e: the app's data folder is kept: ${dataDir}`);
   process.exitCode = failed.length === 0 && results.length > 0 ? 0 : 1;
 }
 
