@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: UI type check and unit tests, the UI production build
-# (the desktop crate embeds ui/dist at compile time), then every Rust test in
-# the workspace. The Rust run comes last so its summary closes the output.
+# (the desktop crate embeds ui/dist at compile time), every Rust test in the
+# workspace, then the end-to-end test of the real app window (scripts/e2e.sh:
+# Xvfb, WebDriver, no display needed), whose per-flow summary closes the output.
+# FC_SKIP_E2E=1 leaves the end-to-end test out (it is never skipped under CI).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -22,4 +24,11 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     log "rust: cargo test --workspace (install cargo-nextest for a faster run)"
     cargo test --workspace --no-fail-fast
+fi
+
+if [ -n "${FC_SKIP_E2E:-}" ] && [ -z "${CI:-}" ]; then
+    warn "FC_SKIP_E2E is set: the end-to-end test (scripts/e2e.sh) did not run"
+else
+    log "e2e: the desktop app over WebDriver (scripts/e2e.sh)"
+    "$ROOT/scripts/e2e.sh"
 fi

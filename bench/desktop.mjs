@@ -1,0 +1,209 @@
+#!/usr/bin/env node
+// The desktop benchmark's driver (bench/desktop.sh runs it on a virtual
+// display): launches the release app with 1000 simulated trucks at 1 Hz over
+// WebDriver, then prints launch-to-first-live-row, PSS summed over the app's
+// processes with its linear trend, and the UI's frame drift and long tasks
+// from window.__fcPerf (docs/IPC.md). Figures only; it asserts nothing.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Driver } from "../tests/e2e/lib/app.mjs";
+import { waitFor } from "../tests/e2e/lib/webdriver.mjs";
+
+const app = process.env.FC_APP;
+const driverBin = process.env.FC_TAURI_DRIVER;
+if (!app || !driverBin) throw new Error("FC_APP and FC_TAURI_DRIVER must be set (run bench/desktop.sh)");
+const duration = Number(process.env.DURATION || 600);
+const sampleEvery = Number(process.env.SAMPLE_S || 10);
+const trucks = Number(process.env.TRUCKS || 1000);
+const out = process.env.E2E_ARTIFACTS || mkdtempSync(join(tmpdir(), "fc-bench-desktop-"));
+
+const CLK_TCK = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
+
+/** pid -> { ppid, comm, startMs } for every live process. */
+function processes() {
+  const all = new Map();
+  // The boot time from /proc/uptime (10 ms resolution), not /proc/stat's btime (whole seconds).
+  const bootMs = Date.now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // comm is in parentheses and may hold spaces; the fields after it are fixed.
+      const close = stat.lastIndexOf(")");
+      const comm = stat.slice(stat.indexOf("(") + 1, close);
+      const rest = stat.slice(close + 2).split(" ");
+      all.set(Number(name), { ppid: Number(rest[1]), comm, startMs: bootMs + (Number(rest[19]) * 1000) / CLK_TCK });
+    } catch {
+      // Exited while we read.
+    }
+  }
+  return all;
+}
+
+function descendants(root, all = processes()) {
+  const kids = new Map();
+  for (const [pid, p] of all) {
+    if (!kids.has(p.ppid)) kids.set(p.ppid, []);
+    kids.get(p.ppid).push(pid);
+  }
+  const outPids = [];
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop();
+    for (const k of kids.get(pid) || []) {
+      outPids.push(k);
+      stack.push(k);
+    }
+  }
+  return outPids;
+}
+
+/** The app's process: the fuel-copilot that our driver's WebKitWebDriver started. */
+function appProcess(driverPid) {
+  const all = processes();
+  const pid = descendants(driverPid, all).find((p) => all.get(p)?.comm === "fuel-copilot");
+  return pid ? { pid, ...all.get(pid) } : null;
+}
+
+/** PSS in kB of the app and everything it started (WebKitWebProcess, WebKitNetworkProcess). */
+function pssKb(appPid) {
+  const all = processes();
+  const pids = [appPid, ...descendants(appPid, all)];
+  let total = 0;
+  const parts = {};
+  for (const pid of pids) {
+    try {
+      const kb = Number(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8").match(/^Pss:\s+(\d+) kB$/m)[1]);
+      total += kb;
+      const comm = all.get(pid)?.comm ?? String(pid);
+      parts[comm] = (parts[comm] || 0) + kb;
+    } catch {
+      // Exited while we read.
+    }
+  }
+  return { total, parts };
+}
+
+/** Least-squares slope of y over x. */
+function slope(xs, ys) {
+  const n = xs.length;
+  if (n < 2) return NaN;
+  const mx = xs.reduce((a, b) => a + b, 0) / n;
+  const my = ys.reduce((a, b) => a + b, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    num += (xs[i] - mx) * (ys[i] - my);
+    den += (xs[i] - mx) ** 2;
+  }
+  return den === 0 ? NaN : num / den;
+}
+
+const mb = (kb) => kb / 1024;
+const f1 = (v) => (Number.isFinite(v) ? v.toFixed(1) : "n/a");
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), "fc-bench-data-"));
+  const env = {
+    FUELCOPILOT_DATA_DIR: dataDir,
+    FUELCOPILOT_DEMO_TRUCKS: String(trucks),
+    FUELCOPILOT_DEMO_SPEEDUP: "1",
+    FUELCOPILOT_PERF: "1",
+  };
+  console.log(`desktop bench: ${trucks} simulated trucks at 1 Hz, ${duration} s, PSS every ${sampleEvery} s`);
+  console.log(`  app ${app} (${/\/debug\//.test(app) ? "DEBUG build: not the target's conditions" : "release build"})\n  load average at start: ${loadavg().map((l) => l.toFixed(2)).join(" ")} (${execFileSync("nproc").toString().trim()} cores)`);
+  const driver = await Driver.start({ driverBin, env, logDir: out, name: "tauri-driver-bench" });
+  let session = null;
+  try {
+    const requested = Date.now();
+    session = await driver.session(app);
+    const proc = await waitFor("the fuel-copilot process", async () => appProcess(driver.child.pid), { timeoutMs: 20_000 });
+    const perf = () => session.exec("return window.__fcPerf ? window.__fcPerf.snapshot() : null");
+    let first = null;
+    try {
+      first = await waitFor("the first live row (__fcPerf.snapshot().first_row_ms)", async () => {
+        const p = await perf();
+        return p && p.first_row_ms !== null ? p : null;
+      }, { timeoutMs: 120_000, intervalMs: 100 });
+    } catch (err) {
+      // Memory and frame drift still mean something without a live row; say so and go on.
+      console.log(`  NO LIVE ROW: ${err.message}`);
+    }
+    const firstRowWall = first ? first.launched_ms + first.first_row_ms : NaN;
+    const launchToRow = firstRowWall - proc.startMs;
+    const longTaskSupport = await session.exec(
+      "return typeof PerformanceObserver === 'function' && (PerformanceObserver.supportedEntryTypes || []).includes('longtask')",
+    );
+    if (first) {
+      console.log(`  first live row: ${f1(first.first_row_ms)} ms after page start; ${f1(launchToRow)} ms after the process started (${f1(firstRowWall - requested)} ms after the WebDriver launch request)`);
+    }
+
+    const samples = [];
+    const t0 = Date.now();
+    for (;;) {
+      const t = (Date.now() - t0) / 1000;
+      const { total, parts } = pssKb(proc.pid);
+      samples.push({ t, kb: total, parts });
+      console.log(`  t=${t.toFixed(0).padStart(4)} s  PSS ${mb(total).toFixed(1)} MB  (${Object.entries(parts).map(([k, v]) => `${k} ${mb(v).toFixed(0)}`).join(", ")})`);
+      if (t >= duration) break;
+      const next = t0 + samples.length * sampleEvery * 1000;
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(next, t0 + duration * 1000) - Date.now())));
+    }
+    const end = await perf();
+    const rows = Number(await (await session.byTestId("fleet-table")).attribute("aria-rowcount")) - 1;
+    const liveState = await (await session.byTestId("live-indicator")).attribute("data-state");
+
+    const xsMin = samples.map((s) => s.t / 60);
+    const ysMb = samples.map((s) => mb(s.kb));
+    const trend = slope(xsMin, ysMb);
+    // The first minute holds the start-up ramp (caches filling); the trend after it is the leak signal.
+    const late = samples.filter((s) => s.t >= 60);
+    const lateTrend = slope(late.map((s) => s.t / 60), late.map((s) => mb(s.kb)));
+    const maxMb = Math.max(...ysMb);
+    const lastMb = ysMb[ysMb.length - 1];
+    const result = {
+      trucks,
+      duration_s: duration,
+      first_row_page_ms: first ? first.first_row_ms : null,
+      launch_to_first_row_ms: Number.isFinite(launchToRow) ? launchToRow : null,
+      pss_last_mb: lastMb,
+      pss_max_mb: maxMb,
+      pss_trend_mb_per_min: trend,
+      pss_trend_after_1min_mb_per_min: lateTrend,
+      frames: end.frames,
+      drift_p99_ms: end.drift_p99_ms,
+      drift_max_ms: end.drift_max_ms,
+      long_tasks: longTaskSupport ? end.long_tasks : null,
+      long_task_max_ms: longTaskSupport ? end.long_task_max_ms : null,
+      rows_in_table: rows,
+      live_state: liveState,
+      load_average_end: loadavg(),
+      samples,
+    };
+    writeFileSync(join(out, "desktop-bench.json"), JSON.stringify(result, null, 2));
+    const verdict = (ok) => (ok ? "meets" : "MISSES");
+    console.log("\nDesktop benchmark (targets: issue 7, decision 24)");
+    console.log(`  fleet table: ${rows} trucks, live indicator ${liveState}; load average at end ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+    console.log(`  launch to first live row   ${f1(launchToRow)} ms  (target < 3000 ms: ${Number.isFinite(launchToRow) ? verdict(launchToRow < 3000) : "NOT MEASURED, no live row"})`);
+    console.log(`  PSS, all app processes     last ${f1(lastMb)} MB, max ${f1(maxMb)} MB  (target < 400 MB: ${verdict(maxMb < 400)})`);
+    console.log(`  PSS trend                  ${f1(trend)} MB/min over the run, ${f1(lateTrend)} MB/min after the first minute (target: no growth)`);
+    console.log(`  rAF drift                  p99 ${f1(end.drift_p99_ms)} ms, max ${f1(end.drift_max_ms)} ms over ${end.frames} frames  (target p99 < 50 ms: ${verdict(end.drift_p99_ms < 50)}; max < 200 ms: ${verdict(end.drift_max_ms < 200)})`);
+    console.log(
+      longTaskSupport
+        ? `  long tasks                 ${end.long_tasks}, longest ${f1(end.long_task_max_ms)} ms  (target: none over 50 ms)`
+        : "  long tasks                 not measurable: this webview has no longtask PerformanceObserver (the drift max bounds main-thread blocking instead)",
+    );
+    console.log(`  details: ${join(out, "desktop-bench.json")}`);
+  } finally {
+    if (session) await session.close().catch(() => {});
+    await driver.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(`desktop bench: ${err.stack || err.message}`);
+  process.exitCode = 1;
+});
