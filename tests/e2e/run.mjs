@@ -146,7 +146,7 @@ const flows = [
       const rowEl = await waitFor(
         "a fleet row with an open alert (the scripted theft)",
         () => s.find('[data-testid^="fleet-row-"]:has(.badge)'),
-        { timeoutMs: 90_000, intervalMs: 500 },
+        { timeoutMs: 150_000, intervalMs: 500 },
       );
       state.truckId = idOf(await rowEl.attribute("data-testid"), "fleet-row-");
       // Keyboard: focus the row and press Enter (the contract: Enter or click opens the truck).
@@ -301,7 +301,7 @@ async function main() {
   const env = {
     FUELCOPILOT_DATA_DIR: dataDir,
     FUELCOPILOT_DEMO_TRUCKS: String(DEMO_TRUCKS),
-    FUELCOPILOT_DEMO_SPEEDUP: "10",
+    FUELCOPILOT_DEMO_SPEEDUP: "60",
   };
   console.log(`e2e: app ${app}\ne2e: data ${dataDir}\ne2e: artefacts ${artifacts}`);
   state.driver = await Driver.start({ driverBin, env, logDir: artifacts });

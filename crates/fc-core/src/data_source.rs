@@ -12,11 +12,12 @@ use crate::live::LiveSource;
 
 /// Environment: demo fleet size (default 50).
 pub const DEMO_TRUCKS_ENV: &str = "FUELCOPILOT_DEMO_TRUCKS";
-/// Environment: simulated seconds per second (default 10).
+/// Environment: simulated seconds per second (default 30: the scripted theft then
+/// alerts about a minute after launch; the detector needs ~35 simulated minutes).
 pub const DEMO_SPEEDUP_ENV: &str = "FUELCOPILOT_DEMO_SPEEDUP";
 /// Environment: the demo fleet's seed (default 7).
 pub const DEMO_SEED_ENV: &str = "FUELCOPILOT_DEMO_SEED";
-/// Simulated days of the demo stream (at 10x, about three days of wall time).
+/// Simulated days of the demo stream (at 30x, a day of wall time).
 const DEMO_DAYS: u32 = 30;
 
 /// The data source's kind.
@@ -57,7 +58,7 @@ impl Default for DemoSettings {
     fn default() -> Self {
         DemoSettings {
             trucks: 50,
-            speedup: 10.0,
+            speedup: 30.0,
             seed: 7,
         }
     }
@@ -192,7 +193,7 @@ mod tests {
     fn the_demo_reads_its_environment() {
         let none = DemoSettings::from_lookup(&|_| None).unwrap();
         assert_eq!(none, DemoSettings::default());
-        assert_eq!((none.trucks, none.speedup, none.seed), (50, 10.0, 7));
+        assert_eq!((none.trucks, none.speedup, none.seed), (50, 30.0, 7));
         let set = DemoSettings::from_lookup(&|n| {
             Some(
                 match n {
@@ -220,7 +221,7 @@ mod tests {
         };
         match d.live_source(None, &demo).unwrap() {
             LiveSource::Simulator { config, speedup } => {
-                assert_eq!((config.trucks, speedup), (3, 10.0));
+                assert_eq!((config.trucks, speedup), (3, 30.0));
                 assert!(config.scripted_theft);
             }
             other => panic!("{other:?}"),
