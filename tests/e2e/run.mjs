@@ -156,7 +156,13 @@ const flows = [
       await s.waitTestId("fuel-chart", { timeoutMs: 30_000 });
       const marker = await s.waitVisible('[data-testid^="event-marker-"].kind-drain', { timeoutMs: 30_000 });
       state.eventId = idOf(await marker.attribute("data-testid"), "event-marker-");
-      await s.hover(marker);
+      // WebKitWebDriver may call an SVG marker "not interactable" for pointer actions;
+      // keyboard focus is the other way the contract shows the evidence.
+      try {
+        await s.hover(marker);
+      } catch {
+        await s.exec("arguments[0].focus()", marker);
+      }
       const evidence = await s.waitTestId("event-evidence", { timeoutMs: 10_000 });
       const text = await evidence.text();
       if (!text.trim()) throw new Error("event-evidence is empty");
