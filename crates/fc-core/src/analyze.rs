@@ -830,14 +830,42 @@ pub(crate) fn evidence_dto(e: &Evidence) -> EvidenceDto {
 }
 
 fn ledger_dto(id: &str, t: &TruckResult, alerts: u32) -> TruckLedgerDto {
-    let l = &t.ledger;
+    ledger_view(
+        LedgerHead {
+            truck_id: id,
+            name: &t.name,
+            has_profile: t.has_profile,
+            points: t.points,
+            span: (t.points > 0).then_some((t.first, t.last)),
+            late_dropped: t.late_dropped,
+            duplicates: t.duplicates,
+        },
+        &t.ledger,
+        alerts,
+    )
+}
+
+/// What a ledger view says about its truck and data besides the ledger itself.
+pub(crate) struct LedgerHead<'a> {
+    pub truck_id: &'a str,
+    pub name: &'a str,
+    pub has_profile: bool,
+    pub points: u64,
+    /// First and last point, UTC ms (none without points).
+    pub span: Option<(i64, i64)>,
+    pub late_dropped: u64,
+    pub duplicates: u64,
+}
+
+/// One transport shape of a ledger, for analyses and the truck page alike.
+pub(crate) fn ledger_view(h: LedgerHead<'_>, l: &Ledger, alerts: u32) -> TruckLedgerDto {
     TruckLedgerDto {
-        truck_id: id.to_string(),
-        name: t.name.clone(),
-        has_profile: t.has_profile,
-        points: t.points,
-        first: (t.points > 0).then(|| format_ts(t.first)),
-        last: (t.points > 0).then(|| format_ts(t.last)),
+        truck_id: h.truck_id.to_string(),
+        name: h.name.to_string(),
+        has_profile: h.has_profile,
+        points: h.points,
+        first: h.span.map(|(first, _)| format_ts(first)),
+        last: h.span.map(|(_, last)| format_ts(last)),
         distance_km: l.distance_km,
         distance_source: code_of(&l.distance_source),
         fuel_used_l: l.consumed_l,
@@ -855,7 +883,7 @@ fn ledger_dto(id: &str, t: &TruckResult, alerts: u32) -> TruckLedgerDto {
         ecu_fuel_used_l: l.ecu_consumed_l,
         ecu_disagreement_l: l.ecu_disagreement_l,
         alerts,
-        late_dropped: t.late_dropped,
-        duplicates: t.duplicates,
+        late_dropped: h.late_dropped,
+        duplicates: h.duplicates,
     }
 }

@@ -99,19 +99,8 @@ pub(crate) fn offline_after_ms() -> i64 {
     fc_live::LiveRules::default().offline_after_ms
 }
 
-/// A truck's state from its latest point: the live pipeline's rule (the coaching idle
-/// rule: ignition on, standing below 1 km/h, PTO off or missing). fc-live keeps its own
-/// copy private; the live integration test compares the two on the same data.
-pub(crate) fn state_of(p: &TelemetryPoint) -> TruckState {
-    let standing = p.speed_kmh.is_none_or(|s| s < 1.0);
-    match (p.ignition, p.speed_kmh) {
-        (_, Some(s)) if s >= 1.0 => TruckState::Driving,
-        (Some(false), _) => TruckState::Parked,
-        (Some(true), _) if standing && p.pto == Some(true) => TruckState::Working,
-        (Some(true), _) => TruckState::Idle,
-        (None, _) => TruckState::Unknown,
-    }
-}
+/// A truck's state from its latest point: the live pipeline's own rule.
+pub(crate) use fc_live::state_of;
 
 /// Litres on board from one point (the live pipeline's reading: `fuel_l` wins over the
 /// gauge, which goes through the tank's calibration; a second tank adds).
@@ -497,22 +486,6 @@ mod tests {
             points: 1,
             emitted_ms: ts,
         }
-    }
-
-    #[test]
-    fn the_state_rule_is_the_live_one() {
-        let mut p = TelemetryPoint::new("T1", 0);
-        assert_eq!(state_of(&p), TruckState::Unknown);
-        p.ignition = Some(true);
-        p.speed_kmh = Some(0.5);
-        assert_eq!(state_of(&p), TruckState::Idle);
-        p.pto = Some(true);
-        assert_eq!(state_of(&p), TruckState::Working);
-        p.speed_kmh = Some(30.0);
-        assert_eq!(state_of(&p), TruckState::Driving);
-        p.ignition = Some(false);
-        p.speed_kmh = Some(0.0);
-        assert_eq!(state_of(&p), TruckState::Parked);
     }
 
     #[test]

@@ -296,33 +296,21 @@ impl Core {
             .await?;
         let (late_dropped, duplicates) = ledger.dropped();
         let l = ledger.finish(&finals);
-        let ledger = (points > 0).then(|| TruckLedgerDto {
-            truck_id: truck_id.to_string(),
-            name: truck.name.clone(),
-            has_profile,
-            points,
-            first: Some(format_ts(first)),
-            last: Some(format_ts(last)),
-            distance_km: l.distance_km,
-            distance_source: code_of(&l.distance_source),
-            fuel_used_l: l.consumed_l,
-            l_per_100km: l.l_per_100km,
-            mpg_us: l.mpg_us,
-            idle_h: l.idle_h,
-            idle_fuel_l: l.idle_l,
-            idle_source: code_of(&l.idle_source),
-            start_level_l: l.start_level_l,
-            end_level_l: l.end_level_l,
-            fills: l.fills,
-            fills_l: l.fills_l,
-            drains: l.drains,
-            drains_l: l.drains_l,
-            ecu_fuel_used_l: l.ecu_consumed_l,
-            ecu_disagreement_l: l.ecu_disagreement_l,
-            alerts: u32::try_from(events.iter().filter(|e| e.event.alert).count())
-                .unwrap_or(u32::MAX),
-            late_dropped,
-            duplicates,
+        let ledger = (points > 0).then(|| {
+            let alerts = events.iter().filter(|e| e.event.alert).count();
+            crate::analyze::ledger_view(
+                crate::analyze::LedgerHead {
+                    truck_id,
+                    name: &truck.name,
+                    has_profile,
+                    points,
+                    span: Some((first, last)),
+                    late_dropped,
+                    duplicates,
+                },
+                &l,
+                u32::try_from(alerts).unwrap_or(u32::MAX),
+            )
         });
 
         let bought = self

@@ -48,8 +48,9 @@ pub(crate) struct NewAlert {
     pub payload: serde_json::Value,
 }
 
-/// Idle per the one coaching rule: ignition on, standing (< 1 km/h), PTO off or missing.
-pub(crate) fn state_of(p: &TelemetryPoint) -> TruckState {
+/// What a truck is doing from its latest point. Idle per the one coaching rule:
+/// ignition on, standing (< 1 km/h), PTO off or missing (decision 20).
+pub fn state_of(p: &TelemetryPoint) -> TruckState {
     let standing = p.speed_kmh.is_none_or(|s| s < 1.0);
     match (p.ignition, p.speed_kmh) {
         (_, Some(s)) if s >= 1.0 => TruckState::Driving,
