@@ -607,33 +607,8 @@ impl<'p> Session<'p> {
             }
             trucks.push(ledger_dto(id, t, alerts));
         }
-        let rcfg = ReconcileConfig {
-            radius_m: settings.reconcile_radius_m,
-            window_ms: (settings.reconcile_window_min * 60_000.0) as i64,
-            ..ReconcileConfig::default()
-        };
-        let rec = reconcile(purchases, &fills, &rcfg);
-        let purchases = rec
-            .purchases
-            .iter()
-            .filter_map(|m| {
-                let p = purchases.get(m.purchase_index)?;
-                Some(PurchaseDto {
-                    truck_id: p.truck_id.clone(),
-                    ts: format_ts(p.ts),
-                    litres: p.litres,
-                    price_per_l: p.price_per_l,
-                    station: p.station.clone(),
-                    card_id: p.card_id.clone(),
-                    status: code_of(&m.status),
-                    fill_id: m.fill_id.clone(),
-                    measured_l: m.measured_l,
-                    difference_l: m.difference_l,
-                    distance_m: m.distance_m,
-                    time_offset_min: m.time_offset_ms.map(|ms| ms as f64 / 60_000.0),
-                })
-            })
-            .collect();
+        let rec = reconcile(purchases, &fills, &reconcile_config(settings));
+        let purchases = purchase_dtos(purchases, &rec.purchases);
         let by_id: HashMap<&str, &FuelEvent> = fills.iter().map(|f| (f.id.as_str(), f)).collect();
         let (drivers, coaching) =
             crate::coach::analysis_drivers(std::mem::take(&mut self.rollups), settings);
@@ -843,6 +818,42 @@ fn ledger_dto(id: &str, t: &TruckResult, alerts: u32) -> TruckLedgerDto {
         &t.ledger,
         alerts,
     )
+}
+
+/// Purchase-to-fill matching with the fleet's radius and window.
+pub(crate) fn reconcile_config(settings: &FleetSettings) -> ReconcileConfig {
+    ReconcileConfig {
+        radius_m: settings.reconcile_radius_m,
+        window_ms: (settings.reconcile_window_min * 60_000.0) as i64,
+        ..ReconcileConfig::default()
+    }
+}
+
+/// The transport shape of reconciled purchases (`matches` index into `purchases`).
+pub(crate) fn purchase_dtos(
+    purchases: &[Purchase],
+    matches: &[fc_ledger::PurchaseMatch],
+) -> Vec<PurchaseDto> {
+    matches
+        .iter()
+        .filter_map(|m| {
+            let p = purchases.get(m.purchase_index)?;
+            Some(PurchaseDto {
+                truck_id: p.truck_id.clone(),
+                ts: format_ts(p.ts),
+                litres: p.litres,
+                price_per_l: p.price_per_l,
+                station: p.station.clone(),
+                card_id: p.card_id.clone(),
+                status: code_of(&m.status),
+                fill_id: m.fill_id.clone(),
+                measured_l: m.measured_l,
+                difference_l: m.difference_l,
+                distance_m: m.distance_m,
+                time_offset_min: m.time_offset_ms.map(|ms| ms as f64 / 60_000.0),
+            })
+        })
+        .collect()
 }
 
 /// What a ledger view says about its truck and data besides the ledger itself.

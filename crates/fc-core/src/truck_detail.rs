@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use fc_ledger::{
     DetectorConfig, EventKind, EventStatus, EventUpdate, FuelEvent, LedgerBuilder, LedgerConfig,
-    ReconcileConfig, TruckDetector, reconcile,
+    TruckDetector, reconcile,
 };
 use fc_model::{TruckProfile, format_ts};
 use fc_store::{PointFilter, PurchaseFilter, QuarantineFilter};
@@ -124,13 +124,6 @@ pub(crate) fn downsample(samples: Vec<FuelSample>, max: usize) -> Vec<FuelSample
         }
     }
     out
-}
-
-fn code_of<T: Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 impl Core {
@@ -321,32 +314,12 @@ impl Core {
                 to: Some(to),
             })
             .await?;
-        let rcfg = ReconcileConfig {
-            radius_m: settings.reconcile_radius_m,
-            window_ms: (settings.reconcile_window_min * 60_000.0) as i64,
-            ..ReconcileConfig::default()
-        };
-        let purchases = reconcile(&bought, &fills, &rcfg)
-            .purchases
-            .iter()
-            .filter_map(|m| {
-                let p = bought.get(m.purchase_index)?;
-                Some(PurchaseDto {
-                    truck_id: p.truck_id.clone(),
-                    ts: format_ts(p.ts),
-                    litres: p.litres,
-                    price_per_l: p.price_per_l,
-                    station: p.station.clone(),
-                    card_id: p.card_id.clone(),
-                    status: code_of(&m.status),
-                    fill_id: m.fill_id.clone(),
-                    measured_l: m.measured_l,
-                    difference_l: m.difference_l,
-                    distance_m: m.distance_m,
-                    time_offset_min: m.time_offset_ms.map(|ms| ms as f64 / 60_000.0),
-                })
-            })
-            .collect();
+        let rec = reconcile(
+            &bought,
+            &fills,
+            &crate::analyze::reconcile_config(&settings),
+        );
+        let purchases = crate::analyze::purchase_dtos(&bought, &rec.purchases);
 
         let quarantined = self
             .store()
