@@ -662,27 +662,8 @@ pub(crate) fn analysis_drivers(
     let Ok(rep) = coach_rollups(&rollups, &period, settings) else {
         return (Vec::new(), None);
     };
-    let drivers = rep
-        .drivers
-        .into_iter()
-        .map(|d| DriverDto {
-            driver_id: d.driver_id,
-            trucks: d.trucks,
-            score: d.score,
-            metrics: d.metrics,
-            recommendations: d.recommendations,
-        })
-        .collect();
-    let ctx = CoachingDto {
-        period: rep.period,
-        prices: rep.prices,
-        speed_limit_kmh: rep.speed_limit_kmh,
-        weights: rep.weights,
-        model: rep.model,
-        shrinkage: rep.shrinkage,
-        fleet_median_score: rep.fleet_median_score,
-    };
-    (drivers, Some(ctx))
+    let dto = crate::dto_reads::CoachReportDto::from(rep);
+    (dto.drivers, Some(dto.coaching))
 }
 
 impl Core {
