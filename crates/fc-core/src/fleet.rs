@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use fc_live::{Bus, TruckState, TruckUpdate};
-use fc_model::{TelemetryPoint, TruckProfile};
+use fc_model::TruckProfile;
 use fc_store::{RollupFilter, Store};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -102,33 +102,8 @@ pub(crate) fn offline_after_ms() -> i64 {
 /// A truck's state from its latest point: the live pipeline's own rule.
 pub(crate) use fc_live::state_of;
 
-/// Litres on board from one point (the live pipeline's reading: `fuel_l` wins over the
-/// gauge, which goes through the tank's calibration; a second tank adds).
-pub(crate) fn litres_of(profile: Option<&TruckProfile>, p: &TelemetryPoint) -> Option<f64> {
-    let tank = |i: usize| profile.and_then(|pr| pr.tanks.get(i));
-    let first = p.fuel_l.or_else(|| {
-        p.fuel_level_pct
-            .and_then(|pct| tank(0).map(|t| t.litres(pct)))
-    });
-    let second = p.fuel_l_2.or_else(|| {
-        p.fuel_level_pct_2
-            .and_then(|pct| tank(1).map(|t| t.litres(pct)))
-    });
-    match (first, second) {
-        (Some(a), Some(b)) => Some(a + b),
-        (a, None) => a,
-        (None, b) => b,
-    }
-}
-
-fn pct_of(profile: Option<&TruckProfile>, litres: Option<f64>, p: &TelemetryPoint) -> Option<f64> {
-    let cap = profile.map_or(0.0, TruckProfile::capacity_l);
-    match litres {
-        Some(l) if cap > 0.0 => Some((l / cap * 100.0).clamp(0.0, 100.0)),
-        _ if profile.is_none_or(|pr| pr.tanks.len() <= 1) => p.fuel_level_pct,
-        _ => None,
-    }
-}
+/// Litres and percent on board from one point: the live pipeline's reading.
+pub(crate) use fc_live::{fuel_pct_on_board as pct_of, litres_on_board as litres_of};
 
 #[derive(Debug, Default)]
 struct ViewState {
@@ -469,6 +444,7 @@ impl Core {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fc_model::TelemetryPoint;
 
     fn update(id: &str, version: u64, ts: i64) -> TruckUpdate {
         TruckUpdate {

@@ -61,6 +61,40 @@ pub fn state_of(p: &TelemetryPoint) -> TruckState {
     }
 }
 
+/// Litres on board from one point: `fuel_l` wins over the gauge, which goes through
+/// the tank's calibration; a second tank adds (decision 7).
+pub fn litres_on_board(profile: Option<&TruckProfile>, p: &TelemetryPoint) -> Option<f64> {
+    let tank = |i: usize| profile.and_then(|pr| pr.tanks.get(i));
+    let first = p.fuel_l.or_else(|| {
+        p.fuel_level_pct
+            .and_then(|pct| tank(0).map(|t| t.litres(pct)))
+    });
+    let second = p.fuel_l_2.or_else(|| {
+        p.fuel_level_pct_2
+            .and_then(|pct| tank(1).map(|t| t.litres(pct)))
+    });
+    match (first, second) {
+        (Some(a), Some(b)) => Some(a + b),
+        (a, None) => a,
+        (None, b) => b,
+    }
+}
+
+/// Percent of capacity on board from those litres; without a capacity, a one-tank
+/// truck's gauge as read.
+pub fn fuel_pct_on_board(
+    profile: Option<&TruckProfile>,
+    litres: Option<f64>,
+    p: &TelemetryPoint,
+) -> Option<f64> {
+    let cap = profile.map_or(0.0, TruckProfile::capacity_l);
+    match litres {
+        Some(l) if cap > 0.0 => Some((l / cap * 100.0).clamp(0.0, 100.0)),
+        _ if profile.is_none_or(|pr| pr.tanks.len() <= 1) => p.fuel_level_pct,
+        _ => None,
+    }
+}
+
 pub(crate) struct TruckLive {
     pub profile: TruckProfile,
     pub detector: TruckDetector,
@@ -102,28 +136,11 @@ impl TruckLive {
     }
 
     fn litres(&self, p: &TelemetryPoint) -> Option<f64> {
-        let first = p.fuel_l.or_else(|| {
-            p.fuel_level_pct
-                .and_then(|pct| self.profile.tanks.first().map(|t| t.litres(pct)))
-        });
-        let second = p.fuel_l_2.or_else(|| {
-            p.fuel_level_pct_2
-                .and_then(|pct| self.profile.tanks.get(1).map(|t| t.litres(pct)))
-        });
-        match (first, second) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, None) => a,
-            (None, b) => b,
-        }
+        litres_on_board(Some(&self.profile), p)
     }
 
     fn fuel_pct(&self, p: &TelemetryPoint) -> Option<f64> {
-        let cap = self.profile.capacity_l();
-        match self.litres(p) {
-            Some(l) if cap > 0.0 => Some((l / cap * 100.0).clamp(0.0, 100.0)),
-            _ if self.profile.tanks.len() <= 1 => p.fuel_level_pct,
-            _ => None,
-        }
+        fuel_pct_on_board(Some(&self.profile), self.litres(p), p)
     }
 
     /// Takes a point (in arrival order) into the live state; may raise alerts.

@@ -33,7 +33,7 @@ pub mod server;
 mod source;
 mod validate;
 
-pub use alerts::{LiveRules, state_of};
+pub use alerts::{LiveRules, fuel_pct_on_board, litres_on_board, state_of};
 pub use bus::{
     Alert, AlertKind, Bus, Coalescer, FeedStatus, FleetStats, LatencyStats, TruckState,
     TruckUpdate, TruckUpdateBatch,
