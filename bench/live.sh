@@ -54,3 +54,7 @@ echo "gateway at $URL (pid $GW_PID)"
 timeout $((SECONDS_RUN + 600)) "$BIN/live_bench" "$URL" "$TOKEN" "$TMP/bench.db" "$TMP/summary.json"
 GW_RSS=$(ps -o rss= -p "$GW_PID" 2>/dev/null | awk '{printf "%.1f", $1/1024}')
 echo "  gateway RSS at the end ${GW_RSS:-?} MiB"
+# The load generator shares the cores with the client: its CPU is part of the picture.
+GW_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{sub(/^.*\) /, ""); printf "%.1f", ($12 + $13) / hz}' "/proc/$GW_PID/stat" 2>/dev/null || true)
+echo "  gateway CPU          ${GW_CPU:-?} s (simulator, encoding, sending) over ${SECONDS_RUN} s of feed"
+echo "  uptime: $(uptime)"

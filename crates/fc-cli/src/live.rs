@@ -172,11 +172,16 @@ pub async fn serve_feed(
             last = gw.wait_ended(), if !summarised => {
                 summarised = true;
                 let c = gw.counters();
+                let points = c.points.load(Ordering::Relaxed);
+                let span_ms = c.last_batch_ms.load(Ordering::Relaxed)
+                    - c.first_batch_ms.load(Ordering::Relaxed);
                 let summary = serde_json::json!({
                     "last_seq": last,
                     "batches": c.batches.load(Ordering::Relaxed),
-                    "points": c.points.load(Ordering::Relaxed),
+                    "points": points,
                     "digest": c.digest.load(Ordering::Relaxed).to_string(),
+                    // The rate the source offered (the load generator's own bound).
+                    "offered_per_s": if span_ms > 0 { points as f64 * 1000.0 / span_ms as f64 } else { 0.0 },
                 });
                 if let Some(path) = &args.summary {
                     let tmp = path.with_extension("partial");

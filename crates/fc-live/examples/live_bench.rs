@@ -115,15 +115,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rss: Vec<(f64, f64)> = vec![(0.0, rss_mib())];
     let mut ended = live.ended();
     let mut stats = live.bus().subscribe_stats();
-    let mut sample = tokio::time::interval(Duration::from_secs(10));
+    // RSS every second for the maximum, every tenth second kept for the slope.
+    let mut sample = tokio::time::interval(Duration::from_secs(1));
     sample.tick().await;
+    let mut ticks = 0u64;
+    let mut max_rss_seen = rss[0].1;
+    // (elapsed s, stored) at the 10 s samples: the steady rate leaves out start-up and the end.
+    let mut stored_at: Vec<(f64, u64)> = Vec::new();
     let last_seq = loop {
         tokio::select! {
             _ = sample.tick() => {
-                let t = started.elapsed().as_secs_f64();
+                ticks += 1;
                 let r = rss_mib();
+                max_rss_seen = max_rss_seen.max(r);
+                if ticks % 10 != 0 {
+                    continue;
+                }
+                let t = started.elapsed().as_secs_f64();
                 rss.push((t, r));
                 let st = Arc::clone(&stats.borrow_and_update());
+                stored_at.push((t, st.stored));
                 eprintln!(
                     "t={t:.0}s rss={r:.1}MiB stored={} rate={:.0}/s p99(1s)={}ms queue={} reconnects={}",
                     st.stored, st.points_per_s, st.latency.p99_ms, st.queue_depth, st.feed.connects.saturating_sub(1)
@@ -139,6 +150,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let wall = started.elapsed().as_secs_f64();
     rss.push((wall, rss_mib()));
+    let stages = live.stages();
     let st = Arc::clone(&stats.borrow());
     let end_ms = now_ms();
     live.stop().await;
@@ -181,7 +193,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let slope = slope_from(60.0);
     let slope_half = slope_from(wall / 2.0);
-    let max_rss = rss.iter().map(|p| p.1).fold(0.0, f64::max);
+    let max_rss = rss.iter().map(|p| p.1).fold(max_rss_seen, f64::max);
     let max_ms = hist
         .iter()
         .rposition(|a| a.load(Ordering::Relaxed) > 0)
@@ -210,10 +222,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         lagged.load(Ordering::Relaxed)
     );
     println!(
-        "  throughput           {:.0} points/s stored over {:.1} s (first update to end)",
+        "  throughput           {:.0} points/s stored over {:.1} s (first update to end, the end-of-feed rollups included)",
         stored as f64 / span_s,
         span_s
     );
+    // Steady: from the first 10 s sample after 30 s to the last one before the end.
+    let steady_from = stored_at.iter().find(|(t, _)| *t >= 30.0);
+    let steady_to = stored_at.iter().rev().find(|(t, _)| *t < wall - 5.0);
+    if let (Some(a), Some(b)) = (steady_from, steady_to)
+        && b.0 > a.0
+    {
+        println!(
+            "  steady throughput    {:.0} points/s stored from {:.0} s to {:.0} s; the gateway offered {:.0} points/s",
+            (b.1 - a.1) as f64 / (b.0 - a.0),
+            a.0,
+            b.0,
+            sum["offered_per_s"].as_f64().unwrap_or(0.0)
+        );
+    }
     println!(
         "  feed->first truck-update latency over {} points: p50 {} ms, p95 {} ms, p99 {} ms, max {} ms",
         seen.load(Ordering::Relaxed),
@@ -255,6 +281,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "  commits {}, commit retries {}, wall {:.1} s",
         st.commits, st.commit_retries, wall
     );
+    println!("  pipeline stages (ms; per flush unless per point):");
+    println!(
+        "    {:<13} {:>9} {:>11} {:>8} {:>8} {:>8} {:>9} {:>9}",
+        "stage", "samples", "weight", "mean", "p50", "p99", "max", "total s"
+    );
+    for s in &stages {
+        println!(
+            "    {:<13} {:>9} {:>11} {:>8.2} {:>8.2} {:>8.2} {:>9.1} {:>9.1}",
+            s.stage.name(),
+            s.samples,
+            s.weight,
+            s.mean_ms,
+            s.p50_ms,
+            s.p99_ms,
+            s.max_ms,
+            s.total_s
+        );
+    }
     let cpu = cpu_s();
     println!(
         "  client CPU           {cpu:.1} s ({:.0} µs per point stored, {:.2} cores on average)",

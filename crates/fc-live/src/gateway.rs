@@ -8,7 +8,7 @@
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -92,6 +92,11 @@ pub struct GatewayCounters {
     pub chaos_messages: AtomicU64,
     /// Connections cut on purpose ([`Chaos`]).
     pub chaos_drops: AtomicU64,
+    /// When the first and the latest batch were produced, UTC ms (0: none yet): the
+    /// rate the source offered is `points` over that span.
+    pub first_batch_ms: AtomicI64,
+    /// See `first_batch_ms`.
+    pub last_batch_ms: AtomicI64,
 }
 
 struct Entry {
@@ -237,6 +242,14 @@ impl Gateway {
                         a.wrapping_add(crate::key_digest(&p.truck_id, p.ts))
                     });
                     c.digest.fetch_add(d, Ordering::Relaxed);
+                    let now = now_ms();
+                    let _ = c.first_batch_ms.compare_exchange(
+                        0,
+                        now,
+                        Ordering::Relaxed,
+                        Ordering::Relaxed,
+                    );
+                    c.last_batch_ms.store(now, Ordering::Relaxed);
                     j.append(chunk);
                     chunk = rest;
                 }

@@ -31,6 +31,7 @@ mod rollups;
 mod scoring;
 pub mod server;
 mod source;
+pub mod stages;
 mod validate;
 
 pub use alerts::{LiveRules, fuel_pct_on_board, litres_on_board, state_of};
@@ -46,6 +47,7 @@ pub use records::EventScores;
 pub use scoring::ModelScoring;
 pub use server::{BusServerConfig, BusServerHandle, serve_bus};
 pub use source::Source;
+pub use stages::{Stage, StageSummary, StageTimings};
 pub use validate::validate_point;
 
 /// Wall clock, UTC ms.

@@ -29,6 +29,7 @@ use crate::persist::{self, Flush};
 use crate::records::{EventScores, event_record};
 use crate::rollups::{RollupWork, RollupWriter, TruckRollup};
 use crate::scoring::{ModelScoring, Scorer};
+use crate::stages::{Stage, StageSummary, StageTimings};
 use crate::{LiveError, now_ms};
 
 /// Settings of a live pipeline.
@@ -98,6 +99,7 @@ pub struct Live {
     shutdown: watch::Sender<bool>,
     client: JoinHandle<()>,
     pipeline: JoinHandle<()>,
+    shared: Arc<std::sync::Mutex<Shared>>,
 }
 
 impl Live {
@@ -142,6 +144,7 @@ impl Live {
             alert_head,
             interval_latency: Vec::new(),
             total_latency: vec![0; LAT_BUCKETS],
+            stages: StageTimings::default(),
         }));
         let (commit_tx, commit_rx) = mpsc::channel(1);
         let committer = tokio::spawn(
@@ -173,6 +176,11 @@ impl Live {
             ended_seq: None,
             scorer: config.scoring.as_ref().map(|s| Scorer::new(s, config.tz)),
             last_rollups: Instant::now(),
+            order: Vec::new(),
+            rollup_cursor: 0,
+            rollup_credit: 0.0,
+            times: PointTimes::default(),
+            latest_buf: Vec::new(),
             cfg: config,
         };
         let pipeline = tokio::spawn(async move {
@@ -193,6 +201,7 @@ impl Live {
             shutdown,
             client,
             pipeline,
+            shared,
         })
     }
 
@@ -226,6 +235,15 @@ impl Live {
         &self.store
     }
 
+    /// Where the time went so far, stage by stage (see [`Stage`]).
+    pub fn stages(&self) -> Vec<StageSummary> {
+        self.shared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .stages
+            .summary()
+    }
+
     /// Stops the client, commits what is pending, and stops.
     pub async fn stop(self) {
         self.shutdown.send_replace(true);
@@ -251,8 +269,25 @@ struct Pipeline {
     clock: DataClock,
     ended_seq: Option<i64>,
     scorer: Option<Scorer>,
+    /// When the rollup turn last moved on.
     last_rollups: Instant,
+    /// Truck ids in arrival order: the rollup snapshots take turns along it.
+    order: Vec<String>,
+    rollup_cursor: usize,
+    /// Trucks due for a rollup snapshot, fractional (n trucks per `rollup_ms`).
+    rollup_credit: f64,
+    /// Time spent per point in this flush, by stage.
+    times: PointTimes,
+    /// Reused by the data clock's quorum.
+    latest_buf: Vec<i64>,
     cfg: LiveConfig,
+}
+
+/// Per-flush sums of the per-point stages.
+#[derive(Default)]
+struct PointTimes {
+    score: Duration,
+    rollups: Duration,
 }
 
 /// What waits for the next flush.
@@ -264,6 +299,10 @@ struct Pending {
     /// Oldest emission per truck in this flush.
     emitted: HashMap<String, (i64, u32)>,
     since: Option<Instant>,
+    /// When the first batch of this flush was taken.
+    taken: Option<Instant>,
+    /// Trucks whose state changed without a point (offline), published after the commit.
+    updates: Vec<crate::bus::TruckUpdate>,
 }
 
 impl Pipeline {
@@ -300,7 +339,9 @@ impl Pipeline {
                 _ = tick.tick() => {
                     // Offline checks ride on the stats tick, in data time (`clock`).
                     let now = Instant::now();
-                    self.clock.tick(now.into_std());
+                    self.latest_buf.clear();
+                    self.latest_buf.extend(self.trucks.values().filter_map(|t| t.latest.as_ref().map(|p| p.ts)));
+                    self.clock.tick(now.into_std(), &mut self.latest_buf, self.cfg.rules.offline_after_ms);
                     let flowing = self.counters.connected.load(Ordering::Relaxed)
                         && self.ended_seq.is_none()
                         && rx.is_empty()
@@ -315,10 +356,11 @@ impl Pipeline {
                         }
                     }
                     if !alerts.is_empty() {
+                        // Published by the committer with the commit holding the alerts.
                         pending.flush.alerts.extend(alerts);
+                        pending.updates.extend(changed);
                         pending.since.get_or_insert_with(Instant::now);
                         self.flush(&mut pending).await;
-                        self.bus.publish_updates(TruckUpdateBatch { at_ms: now_ms(), updates: changed });
                     }
                     let dt = last_tick.elapsed().as_secs_f64().max(1e-3);
                     last_tick = Instant::now();
@@ -349,6 +391,16 @@ impl Pipeline {
                     return; // already committed (the client guards too)
                 }
                 self.last_seq = Some(seq);
+                let queued = (now_ms() - emitted_ms).max(0) as u64;
+                self.shared
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .stages
+                    .record(
+                        Stage::Queue,
+                        Duration::from_millis(queued),
+                        points.len() as u64,
+                    );
                 // The flush window counts from the batch's emission (bounded by one window, in
                 // case the gateway's clock is off): a batch that waited in the queue during a
                 // commit does not wait a whole window again.
@@ -356,6 +408,7 @@ impl Pipeline {
                 let age = (now_ms() - emitted_ms).clamp(0, self.cfg.flush_ms as i64) as u64;
                 let start = now.checked_sub(Duration::from_millis(age)).unwrap_or(now);
                 pending.since = Some(pending.since.map_or(start, |s| s.min(start)));
+                pending.taken.get_or_insert(now);
                 pending.flush.cursor = Some(FeedCursor {
                     feed: self.source.to_string(),
                     seq,
@@ -504,6 +557,7 @@ impl Pipeline {
                 t.rollup = Some(TruckRollup::start(profile, self.cfg.tz, cfg));
             }
             self.trucks.insert(id.to_string(), t);
+            self.order.push(id.to_string());
         }
         self.trucks.get_mut(id).expect("inserted above")
     }
@@ -520,32 +574,42 @@ impl Pipeline {
         events: &mut Vec<fc_store::EventRecord>,
         live: bool,
     ) {
-        self.clock.observe(point.ts);
         self.truck(&point.truck_id);
-        let Pipeline { trucks, scorer, .. } = self;
+        let Pipeline {
+            trucks,
+            scorer,
+            times,
+            ..
+        } = self;
         let Some(t) = trucks.get_mut(point.truck_id.as_str()) else {
             return;
         };
         t.detector.push_into(point, ups);
         t.observe(point, rules, alerts);
         if let (Some(tr), Some(s)) = (&mut t.track, scorer.as_ref()) {
+            let at = std::time::Instant::now();
             tr.push(point);
             // Pruned an hour at a time: the track stays within horizon + 1 h.
             if tr.len() as i64 > (s.horizon_ms + 3_600_000) / 60_000 {
                 tr.prune_before(point.ts - s.horizon_ms);
             }
+            times.score += at.elapsed();
         }
         if live && let Some(r) = &mut t.rollup {
+            let at = std::time::Instant::now();
             r.push(point);
             t.rollup_dirty = true;
+            times.rollups += at.elapsed();
         }
         for u in ups.drain(..) {
             match u {
                 EventUpdate::Event(e) => {
+                    let at = std::time::Instant::now();
                     let scores = scorer
                         .as_mut()
                         .and_then(|s| s.score(&fc_ml::Item::of_event(&e), t.track.as_ref()))
                         .unwrap_or_else(|| EventScores::rule_only(&e));
+                    times.score += at.elapsed();
                     if let Some(s) = scorer.as_mut() {
                         s.learn(&e);
                     }
@@ -562,8 +626,10 @@ impl Pipeline {
                     // Below the rule's threshold; the model may rank it an alert
                     // (then it is stored as a final event, as `detect` does).
                     let Some(s) = scorer.as_mut() else { continue };
-                    let Some(scores) = s.score(&fc_ml::Item::of_candidate(&c), t.track.as_ref())
-                    else {
+                    let at = std::time::Instant::now();
+                    let scored = s.score(&fc_ml::Item::of_candidate(&c), t.track.as_ref());
+                    times.score += at.elapsed();
+                    let Some(scores) = scored else {
                         continue;
                     };
                     if scores.confidence >= rules.alert_threshold {
@@ -576,11 +642,32 @@ impl Pipeline {
         }
     }
 
-    /// Every truck's rollups that moved since the last write.
-    fn rollup_work(&mut self) -> Vec<RollupWork> {
+    /// The rollups that moved of the trucks whose turn it is: each truck once per
+    /// `rollup_ms`, spread evenly over the interval (not all trucks in one burst,
+    /// which held one commit for the whole fleet's snapshots); `all`: every truck.
+    fn rollup_work(&mut self, all: bool) -> Vec<RollupWork> {
+        let n = self.order.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let visit = if all {
+            n
+        } else {
+            let now = Instant::now();
+            let dt = now.duration_since(self.last_rollups).as_secs_f64() * 1000.0;
+            self.last_rollups = now;
+            self.rollup_credit += n as f64 * dt / self.cfg.rollup_ms.max(1) as f64;
+            let k = (self.rollup_credit as usize).min(n);
+            self.rollup_credit = (self.rollup_credit - k as f64).min(n as f64);
+            k
+        };
         let horizon = self.cfg.rollup_horizon_ms;
         let mut work = Vec::new();
-        for t in self.trucks.values_mut() {
+        for _ in 0..visit {
+            self.rollup_cursor = (self.rollup_cursor + 1) % n;
+            let Some(t) = self.trucks.get_mut(&self.order[self.rollup_cursor]) else {
+                continue;
+            };
             if !t.rollup_dirty {
                 continue;
             }
@@ -589,7 +676,9 @@ impl Pipeline {
                 continue;
             };
             let idle = t.detector.learned_rates().idle_lph;
-            work.push(r.take(last.ts.saturating_sub(horizon), idle));
+            let mut w = r.take(last.ts.saturating_sub(horizon), idle);
+            w.truck = last.truck_id.clone();
+            work.push(w);
         }
         work
     }
@@ -603,6 +692,9 @@ impl Pipeline {
         if p.flush.is_empty() && p.since.is_none() && !final_flush {
             return;
         }
+        let started = Instant::now();
+        let window = p.taken.map(|t| started.duration_since(t));
+        self.times = PointTimes::default();
         // Detection and live state, in arrival order per truck.
         let mut ups: Vec<EventUpdate> = Vec::new();
         let mut alerts: Vec<NewAlert> = Vec::new();
@@ -613,22 +705,46 @@ impl Pipeline {
         }
         p.flush.events = events;
         p.flush.alerts.extend(alerts);
-        // Rollups of the days that moved, every interval and at the end of a feed.
+        let detected = started.elapsed();
+        // Rollups of the days that moved: the trucks whose turn it is, and every truck
+        // at the end of a feed.
         let end_now = self
             .ended_seq
             .is_some_and(|e| self.last_seq.unwrap_or(0) >= e);
-        let rollups = if self.cfg.coach.is_some()
-            && (final_flush
-                || end_now
-                || self.last_rollups.elapsed() >= Duration::from_millis(self.cfg.rollup_ms))
-        {
-            self.last_rollups = Instant::now();
-            self.rollup_work()
+        let all_rollups = final_flush || end_now;
+        let rollups = if self.cfg.coach.is_some() {
+            self.rollup_work(all_rollups)
         } else {
             Vec::new()
         };
+        let rollups_taken = started.elapsed() - detected;
+        {
+            let t = &self.times;
+            let mut sh = self
+                .shared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(w) = window {
+                sh.stages.record(Stage::Window, w, 1);
+            }
+            if !p.flush.points.is_empty() {
+                sh.stages.record(
+                    Stage::Detect,
+                    detected.saturating_sub(t.score + t.rollups),
+                    1,
+                );
+            }
+            if self.scorer.is_some() && !p.flush.points.is_empty() {
+                sh.stages.record(Stage::Score, t.score, 1);
+            }
+            if self.cfg.coach.is_some() {
+                sh.stages
+                    .record(Stage::Rollups, t.rollups + rollups_taken, 1);
+            }
+        }
         // The trucks' states as of these points, published once they are committed.
-        let mut updates = Vec::with_capacity(p.emitted.len());
+        let mut updates = std::mem::take(&mut p.updates);
+        updates.reserve(p.emitted.len());
         for (id, (emitted, n)) in &p.emitted {
             if let Some(t) = self.trucks.get_mut(id) {
                 t.version += 1;
@@ -647,6 +763,8 @@ impl Pipeline {
             batches: p.batches,
             end,
             rollups,
+            all_rollups,
+            queued: Instant::now(),
         };
         // One commit in flight while the next flush is prepared; more waits here
         // (and then in the client's bounded queue).
@@ -721,6 +839,10 @@ struct Job {
     batches: Vec<(i64, u32)>,
     end: Option<i64>,
     rollups: Vec<RollupWork>,
+    /// Write every rollup now (the end of a feed, or stopping).
+    all_rollups: bool,
+    /// When it was handed to the committer.
+    queued: Instant,
 }
 
 /// What the committer counts, read by the stats tick.
@@ -735,6 +857,7 @@ struct Shared {
     alert_head: i64,
     interval_latency: Vec<(u32, u32)>,
     total_latency: Vec<u64>,
+    stages: StageTimings,
 }
 
 struct Committer {
@@ -760,6 +883,8 @@ impl Committer {
     }
 
     async fn commit(&mut self, mut job: Job) {
+        let picked = Instant::now();
+        let handoff = picked.duration_since(job.queued);
         // Retry until it holds: nothing of it was acked, nothing may be lost.
         let mut wait = Duration::from_millis(20);
         let outcome = loop {
@@ -773,8 +898,12 @@ impl Committer {
                 }
             }
         };
+        let committed = Instant::now();
         {
             let mut sh = self.shared();
+            sh.stages.record(Stage::Handoff, handoff, 1);
+            sh.stages
+                .record(Stage::Commit, committed.duration_since(picked), 1);
             sh.commits += 1;
             sh.stored += outcome.stored;
             sh.duplicates += outcome.duplicates;
@@ -808,15 +937,34 @@ impl Committer {
                 let ms = (at - emitted).clamp(0, (LAT_BUCKETS - 1) as i64) as u32;
                 sh.interval_latency.push((ms, *n));
                 sh.total_latency[ms as usize] += u64::from(*n);
+                sh.stages.record(
+                    Stage::FeedToBus,
+                    Duration::from_millis(u64::from(ms)),
+                    u64::from(*n),
+                );
             }
         }
-        // Right after the commit that holds their points (the store's write batch has
-        // no rollups); a failed write is retried with the next one.
-        let work = std::mem::take(&mut job.rollups);
-        if !work.is_empty()
-            && let Err(e) = self.rollups.write(&self.store, work).await
-        {
-            tracing::warn!(error = %e, "live rollups not written; retried with the next write");
+        let published = Instant::now();
+        self.shared()
+            .stages
+            .record(Stage::Publish, published.duration_since(committed), 1);
+        // After the commit that holds their points (the store's write batch has no
+        // rollups), gathered for about a second and written in chunks, so that no
+        // commit waits behind a whole fleet's rollups; a failed write is retried with
+        // the next one.
+        self.rollups.queue(std::mem::take(&mut job.rollups));
+        if job.all_rollups || self.rollups.due() {
+            match self.rollups.write_queued(&self.store).await {
+                Ok(0) => {}
+                Ok(_) => self
+                    .shared()
+                    .stages
+                    .record(Stage::RollupWrite, published.elapsed(), 1),
+                Err(e) => tracing::warn!(
+                    error = %e,
+                    "live rollups not written; retried with the next write"
+                ),
+            }
         }
         if let Some(end) = job.end {
             self.ended_tx.send_replace(Some(end));

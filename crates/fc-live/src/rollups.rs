@@ -44,6 +44,7 @@ impl TruckRollup {
             b.set_idle_rate(idle_lph);
             let closed = b.take_closed(watermark_ms);
             RollupWork {
+                truck: String::new(),
                 closed,
                 open: b.snapshot(),
             }
@@ -54,6 +55,8 @@ impl TruckRollup {
 /// One truck's rollups for the committer.
 #[derive(Debug, Default)]
 pub(crate) struct RollupWork {
+    /// The truck (set by the pipeline).
+    pub truck: String,
     /// Final: added to the stored value of their key.
     pub closed: Vec<Rollup>,
     /// Not final yet: stored on top of it, replaced next time.
@@ -74,11 +77,78 @@ pub(crate) struct RollupWriter {
     open_keys: HashSet<Key>,
     /// Records whose write failed, written again next time (unless superseded).
     retry: HashMap<Key, fc_store::RollupRecord>,
+    /// Work waiting for the next write, per truck, in arrival order.
+    queued: Vec<RollupWork>,
+    queued_at: HashMap<String, usize>,
+    last_write: Option<std::time::Instant>,
 }
 
+/// Trucks per rollup write (one transaction); a whole fleet at the end of a feed is
+/// written in several, so that memory and the writer's hold stay bounded.
+const CHUNK_TRUCKS: usize = 500;
+/// Queued work is written about this often.
+const WRITE_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 impl RollupWriter {
-    /// Applies one write interval's work; returns the rollups written.
-    pub async fn write(&mut self, store: &Store, work: Vec<RollupWork>) -> Result<u64, StoreError> {
+    /// Queues trucks' work for the next write. A truck's newer work keeps the closed
+    /// rollups of both and the newer open snapshot only (it supersedes the older one;
+    /// adding both would count the open day twice).
+    pub fn queue(&mut self, work: Vec<RollupWork>) {
+        for w in work {
+            match self.queued_at.get(&w.truck) {
+                Some(&i) => {
+                    let q = &mut self.queued[i];
+                    q.closed.extend(w.closed);
+                    q.open = w.open;
+                }
+                None => {
+                    self.queued_at.insert(w.truck.clone(), self.queued.len());
+                    self.queued.push(w);
+                }
+            }
+        }
+    }
+
+    /// Whether the queued work should be written now.
+    pub fn due(&self) -> bool {
+        !(self.queued.is_empty() && self.retry.is_empty())
+            && (self.queued.len() >= CHUNK_TRUCKS
+                || self.last_write.is_none_or(|t| t.elapsed() >= WRITE_EVERY))
+    }
+
+    /// Writes everything queued, `CHUNK_TRUCKS` trucks per transaction; returns the
+    /// rollups written. A chunk that fails is kept for the next write.
+    pub async fn write_queued(&mut self, store: &Store) -> Result<u64, StoreError> {
+        self.last_write = Some(std::time::Instant::now());
+        self.queued_at.clear();
+        let mut queued = std::mem::take(&mut self.queued);
+        let mut written = 0;
+        let mut failed = None;
+        while !queued.is_empty() || !self.retry.is_empty() {
+            let rest = queued.split_off(queued.len().min(CHUNK_TRUCKS));
+            match self
+                .write(store, std::mem::replace(&mut queued, rest))
+                .await
+            {
+                Ok(n) => written += n,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        // Not written (a failure): the rest waits for the next write.
+        if !queued.is_empty() {
+            self.queue(queued);
+        }
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(written),
+        }
+    }
+
+    /// Applies one chunk of work; returns the rollups written.
+    async fn write(&mut self, store: &Store, work: Vec<RollupWork>) -> Result<u64, StoreError> {
         if work.is_empty() && self.retry.is_empty() {
             return Ok(0);
         }
@@ -173,5 +243,89 @@ fn day_distance(a: &str, b: &str) -> i64 {
     match (parse(a), parse(b)) {
         (Some(a), Some(b)) => (b - a).num_days().abs(),
         _ => i64::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rollup(truck: &str, day: &str, points: u64) -> Rollup {
+        Rollup {
+            truck_id: truck.into(),
+            day: day.into(),
+            driver_id: "D1".into(),
+            start_ms: 1,
+            end_ms: 2,
+            points,
+            ..Rollup::default()
+        }
+    }
+
+    fn work(truck: &str, closed: Vec<Rollup>, open: Vec<Rollup>) -> RollupWork {
+        RollupWork {
+            truck: truck.into(),
+            closed,
+            open,
+        }
+    }
+
+    async fn stored_points(store: &Store) -> HashMap<(String, String), u64> {
+        store
+            .rollups(RollupFilter::default())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| {
+                let r = rollup_of(r);
+                ((r.truck_id, r.day), r.points)
+            })
+            .collect()
+    }
+
+    /// Work queued twice for a truck before a write: the closed parts add up, the
+    /// newer open snapshot replaces the older (adding both would count it twice);
+    /// more trucks than a chunk are all written.
+    #[tokio::test]
+    async fn queued_work_supersedes_open_snapshots_and_is_chunked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("r.db")).await.unwrap();
+        let mut w = RollupWriter::default();
+        w.queue(vec![work(
+            "T1",
+            vec![rollup("T1", "2024-06-01", 10)],
+            vec![rollup("T1", "2024-06-02", 5)],
+        )]);
+        w.queue(vec![work(
+            "T1",
+            vec![rollup("T1", "2024-06-01", 1)],
+            vec![rollup("T1", "2024-06-02", 8)],
+        )]);
+        let many: Vec<RollupWork> = (0..CHUNK_TRUCKS + 7)
+            .map(|i| {
+                let t = format!("X{i:04}");
+                work(&t, Vec::new(), vec![rollup(&t, "2024-06-02", 3)])
+            })
+            .collect();
+        w.queue(many);
+        assert!(w.due());
+        let n = w.write_queued(&store).await.unwrap();
+        assert_eq!(n as usize, 2 + CHUNK_TRUCKS + 7);
+        assert!(!w.due());
+        let got = stored_points(&store).await;
+        assert_eq!(got[&("T1".into(), "2024-06-01".into())], 11);
+        assert_eq!(got[&("T1".into(), "2024-06-02".into())], 8);
+        assert_eq!(got.len(), 2 + CHUNK_TRUCKS + 7);
+        // The open day grows: the next snapshot replaces the stored open part.
+        w.queue(vec![work(
+            "T1",
+            Vec::new(),
+            vec![rollup("T1", "2024-06-02", 9)],
+        )]);
+        w.write_queued(&store).await.unwrap();
+        assert_eq!(
+            stored_points(&store).await[&("T1".into(), "2024-06-02".into())],
+            9
+        );
     }
 }

@@ -16,6 +16,8 @@ use crate::LiveError;
 
 /// Pacing tick of the threaded sources.
 const TICK: Duration = Duration::from_millis(20);
+/// Simulated time per pull of the load generator.
+const SIM_PULL_MS: i64 = 2_000;
 
 /// A gateway's data source.
 pub enum Source {
@@ -163,10 +165,12 @@ fn run_sim(
             }
             Some(rate) => {
                 let due = ((elapsed * rate) as u64).saturating_sub(emitted) as usize;
-                // Thirty simulated seconds per pull keeps each pull small and the clock
-                // no further ahead of the deliveries than needed.
+                // Two simulated seconds per pull: a pull costs one step of every truck, so
+                // small pulls spread the simulator's work evenly over the ticks (30 s pulls
+                // of 10,000 trucks were CPU bursts of a few hundred ms every second, on the
+                // cores the client shares) and keep the clock just ahead of the deliveries.
                 while pending.len() < due && !fleet.is_finished() {
-                    sim_ms = (sim_ms + 30_000).min(end_ms);
+                    sim_ms = (sim_ms + SIM_PULL_MS).min(end_ms);
                     pending.extend(fleet.next_until(sim_ms));
                 }
                 let n = due.min(pending.len());

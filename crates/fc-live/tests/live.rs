@@ -788,6 +788,78 @@ async fn replay_marks_offline_in_data_time() {
     gw.shutdown().await;
 }
 
+/// A tracker whose clock runs hours ahead (a wrong time zone, a reset RTC) does not
+/// drag the fleet's data clock forward: without the guard, the ended feed's clock
+/// would freeze five hours past the other trucks and mark every one of them offline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truck_clock_hours_ahead_does_not_push_the_fleet_offline() {
+    let (_dir, store) = temp_store().await;
+    let t0 = 1_717_200_000_000i64;
+    let mut pts = Vec::new();
+    for m in 0..=180i64 {
+        for t in 0..3 {
+            let mut p = TelemetryPoint::new(format!("T00{t}"), t0 + m * 60_000);
+            p.ignition = Some(true);
+            p.speed_kmh = Some(50.0);
+            pts.push(p);
+        }
+        if m == 90 {
+            let mut p = TelemetryPoint::new("T009", t0 + 180 * 60_000 + 5 * 3_600_000);
+            p.ignition = Some(true);
+            pts.push(p);
+        }
+    }
+    let (tx, rx) = mpsc::channel(64);
+    let gw = Gateway::bind(GatewayConfig {
+        token: TOKEN.into(),
+        max_batch_points: 20,
+        ..GatewayConfig::default()
+    })
+    .await
+    .unwrap()
+    .serve(Source::Channel {
+        trucks: Vec::new(),
+        rx,
+    })
+    .unwrap();
+    tx.send(pts).await.unwrap();
+    drop(tx);
+    let mut cfg = live_config(gw.url());
+    // Well above the feed's own bursts, well below the five hours.
+    cfg.rules.offline_after_ms = 2 * 3_600_000;
+    let live = Live::start(Arc::clone(&store), cfg).await.unwrap();
+    wait_ended(&live).await;
+    // Wait for a stats tick that has seen all four trucks, then a few more ticks.
+    let mut stats = live.bus().subscribe_stats();
+    tokio::time::timeout(GUARD, async {
+        loop {
+            {
+                let s = stats.borrow_and_update();
+                if s.trucks == 4 && s.stored == 3 * 181 + 1 {
+                    break;
+                }
+            }
+            stats.changed().await.unwrap();
+        }
+    })
+    .await
+    .expect("the stats never showed the four trucks");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let offline: Vec<String> = live
+        .alerts_after(0, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.kind == fc_live::AlertKind::Offline)
+        .map(|a| a.truck_id)
+        .collect();
+    assert!(offline.is_empty(), "marked offline: {offline:?}");
+    let s = live.bus().subscribe_stats().borrow().clone();
+    assert_eq!((s.offline, s.data_time_ms), (0, t0 + 180 * 60_000), "{s:?}");
+    live.stop().await;
+    gw.shutdown().await;
+}
+
 /// The batch fast path decodes a batch whatever the key order and still tells
 /// garbage and unknown types apart.
 #[test]
