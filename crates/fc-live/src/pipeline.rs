@@ -63,6 +63,11 @@ pub struct LiveConfig {
     pub coach: Option<fc_coach::CoachConfig>,
     /// Rollups of the days that moved are written this often (wall ms), and at the end.
     pub rollup_ms: u64,
+    /// At most this many trucks' rollups are written per second (the interval then
+    /// stretches: 10,000 trucks at 40/s are each written every ~4 minutes). The store
+    /// writes rollups one statement per row; under a loaded CPU a row costs about a
+    /// millisecond of the committer's time, which the commits would wait behind.
+    pub rollup_trucks_per_s: f64,
     /// A closed rollup waits this long (data time) for late final fills and drains.
     pub rollup_horizon_ms: i64,
 }
@@ -84,6 +89,7 @@ impl LiveConfig {
             scoring: None,
             coach: Some(fc_coach::CoachConfig::default()),
             rollup_ms: 60_000,
+            rollup_trucks_per_s: 40.0,
             rollup_horizon_ms: 6 * 3_600_000,
         }
     }
@@ -643,8 +649,9 @@ impl Pipeline {
     }
 
     /// The rollups that moved of the trucks whose turn it is: each truck once per
-    /// `rollup_ms`, spread evenly over the interval (not all trucks in one burst,
-    /// which held one commit for the whole fleet's snapshots); `all`: every truck.
+    /// `rollup_ms` (or slower, `rollup_trucks_per_s`), spread evenly over the interval
+    /// (not all trucks in one burst, which held one commit for the whole fleet's
+    /// snapshots); `all`: every truck.
     fn rollup_work(&mut self, all: bool) -> Vec<RollupWork> {
         let n = self.order.len();
         if n == 0 {
@@ -656,7 +663,9 @@ impl Pipeline {
             let now = Instant::now();
             let dt = now.duration_since(self.last_rollups).as_secs_f64() * 1000.0;
             self.last_rollups = now;
-            self.rollup_credit += n as f64 * dt / self.cfg.rollup_ms.max(1) as f64;
+            let per_ms = (n as f64 / self.cfg.rollup_ms.max(1) as f64)
+                .min(self.cfg.rollup_trucks_per_s.max(1e-3) / 1000.0);
+            self.rollup_credit += dt * per_ms;
             let k = (self.rollup_credit as usize).min(n);
             self.rollup_credit = (self.rollup_credit - k as f64).min(n as f64);
             k

@@ -5,6 +5,16 @@
 //! driver ended, plus the detector's horizon for late fills and drains) are added
 //! to what the store held for their key before (a restart, an import); the open
 //! ones are written as they stand and replaced at the next write.
+//!
+//! Another writer (an import rebuilding the days it touched, `rebuild_rollups`) may
+//! replace a key between two live writes. Each write first reads the stored value
+//! of the keys it writes and compares it with what it stored last: a key changed
+//! elsewhere takes the stored value as its new base (it was rebuilt from every
+//! stored point, the live ones included), and the live part already counted in it
+//! (the open accumulation as of noticing) is subtracted from what live adds later.
+//! So an import's rebuild is never overwritten and no point is counted twice; the
+//! live points stored between the rebuild's read and the next live write may be
+//! missing from the key until a rebuild.
 
 use std::collections::{HashMap, HashSet};
 
@@ -81,6 +91,10 @@ pub(crate) struct RollupWriter {
     queued: Vec<RollupWork>,
     queued_at: HashMap<String, usize>,
     last_write: Option<std::time::Instant>,
+    /// What this writer stored last per key (to notice another writer's change).
+    written: HashMap<Key, Rollup>,
+    /// Per key changed by another writer: the live accumulation already in its base.
+    offset: HashMap<Key, Rollup>,
 }
 
 /// Trucks per rollup write (one transaction); a whole fleet at the end of a feed is
@@ -152,17 +166,22 @@ impl RollupWriter {
         if work.is_empty() && self.retry.is_empty() {
             return Ok(0);
         }
-        // What the store holds for keys this process has not seen yet.
-        let mut missing: HashMap<String, HashSet<String>> = HashMap::new();
+        // What the store holds for keys this process has not seen yet, and for the
+        // keys it wrote (another writer may have replaced them since).
+        let mut to_read: HashMap<String, HashSet<String>> = HashMap::new();
+        let mut keys: HashSet<Key> = HashSet::new();
         for r in work.iter().flat_map(|w| w.closed.iter().chain(&w.open)) {
-            if !self.base.contains_key(&key(r)) {
-                missing
+            let k = key(r);
+            if !self.base.contains_key(&k) || self.written.contains_key(&k) {
+                to_read
                     .entry(r.day.clone())
                     .or_default()
                     .insert(r.truck_id.clone());
+                keys.insert(k);
             }
         }
-        for (day, trucks) in missing {
+        let mut stored_now: HashMap<Key, Rollup> = HashMap::new();
+        for (day, trucks) in to_read {
             let stored = store
                 .rollups(RollupFilter {
                     trucks: Some(trucks.into_iter().collect()),
@@ -174,8 +193,44 @@ impl RollupWriter {
             for rec in stored {
                 let r = rollup_of(rec);
                 let k = key(&r);
-                // A key whose open part this process stored is already in `base`.
-                self.base.entry(k).or_insert(r);
+                if keys.contains(&k) {
+                    stored_now.insert(k, r);
+                }
+            }
+        }
+        // The live accumulation of each key in this chunk (the open snapshot, else the
+        // closed rollup): what a rebuild elsewhere has already counted.
+        let mut live_now: HashMap<Key, Rollup> = HashMap::new();
+        for w in &work {
+            for r in w.closed.iter().chain(&w.open) {
+                live_now
+                    .entry(key(r))
+                    .and_modify(|a| a.add(r))
+                    .or_insert_with(|| r.clone());
+            }
+        }
+        for k in keys {
+            let stored = stored_now.remove(&k);
+            match self.written.get(&k) {
+                Some(mine) if stored.as_ref() != Some(mine) => {
+                    tracing::warn!(
+                        truck = %k.0, day = %k.1,
+                        "rollup replaced by another writer (an import?); live adds only what follows"
+                    );
+                    let base = stored.unwrap_or_else(|| empty_like(mine));
+                    self.base.insert(k.clone(), base);
+                    self.written.remove(&k);
+                    if let Some(now) = live_now.get(&k) {
+                        self.offset.insert(k, now.clone());
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    if let Some(r) = stored {
+                        // A key whose open part this process stored is already in `base`.
+                        self.base.entry(k).or_insert(r);
+                    }
+                }
             }
         }
         let mut out: HashMap<Key, Rollup> = HashMap::new();
@@ -183,21 +238,29 @@ impl RollupWriter {
         for w in &work {
             for r in &w.closed {
                 let k = key(r);
+                let part = match self.offset.remove(&k) {
+                    Some(o) => minus(r, &o),
+                    None => r.clone(),
+                };
                 let b = self.base.entry(k.clone()).or_insert_with(|| empty_like(r));
-                b.add(r);
+                b.add(&part);
                 out.insert(k, b.clone());
             }
         }
         for w in &work {
             for r in &w.open {
                 let k = key(r);
+                let part = match self.offset.get(&k) {
+                    Some(o) => minus(r, o),
+                    None => r.clone(),
+                };
                 let acc = out.entry(k.clone()).or_insert_with(|| {
                     self.base
                         .entry(k.clone())
                         .or_insert_with(|| empty_like(r))
                         .clone()
                 });
-                acc.add(r);
+                acc.add(&part);
                 open_keys.insert(k);
             }
         }
@@ -207,8 +270,10 @@ impl RollupWriter {
         self.open_keys = open_keys;
         if let Some(newest) = newest {
             let open = &self.open_keys;
-            self.base
-                .retain(|k, _| open.contains(k) || day_distance(&k.1, &newest) <= 2);
+            let keep = |k: &Key| open.contains(k) || day_distance(&k.1, &newest) <= 2;
+            self.base.retain(|k, _| keep(k));
+            self.written.retain(|k, _| keep(k));
+            self.offset.retain(|k, _| keep(k));
         }
         let mut records: HashMap<Key, fc_store::RollupRecord> = std::mem::take(&mut self.retry);
         for (k, r) in out {
@@ -216,7 +281,13 @@ impl RollupWriter {
         }
         let records: Vec<fc_store::RollupRecord> = records.into_values().collect();
         match store.upsert_rollups(&records).await {
-            Ok(n) => Ok(n),
+            Ok(n) => {
+                for r in &records {
+                    let r = rollup_of(r.clone());
+                    self.written.insert(key(&r), r);
+                }
+                Ok(n)
+            }
             Err(e) => {
                 for r in records {
                     self.retry
@@ -235,6 +306,35 @@ fn empty_like(r: &Rollup) -> Rollup {
         driver_id: r.driver_id.clone(),
         ..Rollup::default()
     }
+}
+
+/// `a` less `b`, field by field over the sums (identity and span are `a`'s), so that
+/// `b + minus(a, b)` adds up to `a`. Through the serialised form, so that a sum
+/// field added to `Rollup` later is subtracted too.
+fn minus(a: &Rollup, b: &Rollup) -> Rollup {
+    const KEEP: [&str; 5] = ["truck_id", "day", "driver_id", "start_ms", "end_ms"];
+    let (Ok(serde_json::Value::Object(mut va)), Ok(serde_json::Value::Object(vb))) =
+        (serde_json::to_value(a), serde_json::to_value(b))
+    else {
+        return a.clone();
+    };
+    for (f, x) in va.iter_mut() {
+        if KEEP.contains(&f.as_str()) {
+            continue;
+        }
+        let (serde_json::Value::Number(xa), Some(serde_json::Value::Number(xb))) = (&*x, vb.get(f))
+        else {
+            continue;
+        };
+        *x = match (xa.as_u64(), xb.as_u64()) {
+            (Some(p), Some(q)) => p.saturating_sub(q).into(),
+            _ => serde_json::Number::from_f64(
+                xa.as_f64().unwrap_or(0.0) - xb.as_f64().unwrap_or(0.0),
+            )
+            .map_or(serde_json::Value::Null, serde_json::Value::Number),
+        };
+    }
+    serde_json::from_value(serde_json::Value::Object(va)).unwrap_or_else(|_| a.clone())
 }
 
 /// Whole days from `a` to `b` (`YYYY-MM-DD`); unparsable days count as far apart.
@@ -327,5 +427,59 @@ mod tests {
             stored_points(&store).await[&("T1".into(), "2024-06-02".into())],
             9
         );
+    }
+
+    async fn day_points(store: &Store, day: &str) -> u64 {
+        stored_points(store).await[&("T1".into(), day.into())]
+    }
+
+    /// An import rebuilds a day between two live writes (here: overwrites the key):
+    /// live never overwrites it again and adds only what it receives afterwards.
+    #[tokio::test]
+    async fn another_writers_rebuild_is_kept_and_nothing_counts_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open_path(&dir.path().join("r.db")).await.unwrap();
+        let day = "2024-06-02";
+        let mut w = RollupWriter::default();
+        let open = |n| work("T1", Vec::new(), vec![rollup("T1", day, n)]);
+        w.queue(vec![open(5)]);
+        w.write_queued(&store).await.unwrap();
+        assert_eq!(day_points(&store, day).await, 5);
+        // The import's rebuild: every stored point of the day, the live ones included.
+        store
+            .upsert_rollups(&[rollup_record(&rollup("T1", day, 100))])
+            .await
+            .unwrap();
+        // Live noticed at 8 points: those count as in the rebuild.
+        w.queue(vec![open(8)]);
+        w.write_queued(&store).await.unwrap();
+        assert_eq!(day_points(&store, day).await, 100);
+        w.queue(vec![open(12)]);
+        w.write_queued(&store).await.unwrap();
+        assert_eq!(day_points(&store, day).await, 104);
+        // The day closes: the rest of the live part is added for good.
+        w.queue(vec![work("T1", vec![rollup("T1", day, 15)], Vec::new())]);
+        w.write_queued(&store).await.unwrap();
+        assert_eq!(day_points(&store, day).await, 107);
+    }
+
+    #[test]
+    fn minus_undoes_add() {
+        let mut a = rollup("T1", "2024-06-02", 10);
+        a.distance_km = 12.5;
+        a.fuel_l = Some(4.0);
+        a.harsh_brake = 3;
+        let mut b = rollup("T1", "2024-06-02", 4);
+        b.distance_km = 2.5;
+        b.fuel_l = Some(1.5);
+        b.harsh_brake = 1;
+        let d = minus(&a, &b);
+        assert_eq!(
+            (d.points, d.distance_km, d.fuel_l, d.harsh_brake),
+            (6, 10.0, Some(2.5), 2)
+        );
+        let mut back = b.clone();
+        back.add(&d);
+        assert_eq!(back, a);
     }
 }
