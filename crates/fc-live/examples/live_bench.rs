@@ -128,7 +128,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ticks += 1;
                 let r = rss_mib();
                 max_rss_seen = max_rss_seen.max(r);
-                if ticks % 10 != 0 {
+                if !ticks.is_multiple_of(10) {
                     continue;
                 }
                 let t = started.elapsed().as_secs_f64();
