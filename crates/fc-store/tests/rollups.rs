@@ -77,3 +77,53 @@ async fn replace_upsert_and_filter() {
     );
     store.close().await;
 }
+
+/// Many rows in one call (several multi-row statements, a key repeated
+/// within one), and a truck filter short enough to be looked up by key and
+/// one long enough to be filtered after the read: both give the same rows.
+#[tokio::test]
+async fn bulk_upsert_and_truck_filters() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_path(&dir.path().join("fleet.db"))
+        .await
+        .unwrap();
+    let mut records: Vec<RollupRecord> = (0..700)
+        .map(|i| rec(&format!("T{i:04}"), "2024-03-04", "D", i, i as f64))
+        .collect();
+    // The same key later in the same call: the later value wins, as it would row by row.
+    records.push(rec("T0003", "2024-03-04", "D", 3, 99.0));
+    store.upsert_rollups(&records).await.unwrap();
+    let all = store.rollups(RollupFilter::default()).await.unwrap();
+    assert_eq!(all.len(), 700);
+    assert_eq!(all[3].metrics["distance_km"], 99.0);
+    assert_eq!(all[699].truck_id, "T0699");
+
+    let short = vec!["T0010".to_string(), "T0003".into(), "nope".into()];
+    let got = store
+        .rollups(RollupFilter {
+            trucks: Some(short),
+            ..RollupFilter::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<&str> = got.iter().map(|r| r.truck_id.as_str()).collect();
+    assert_eq!(ids, vec!["T0003", "T0010"]);
+
+    let long: Vec<String> = (0..600).step_by(2).map(|i| format!("T{i:04}")).collect();
+    let mut long = [long.clone(), long].concat();
+    long.push("nope".into());
+    let got = store
+        .rollups(RollupFilter {
+            trucks: Some(long),
+            to_day: Some("2024-03-04".into()),
+            ..RollupFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 300);
+    assert!(
+        got.iter()
+            .all(|r| r.truck_id[1..].parse::<u32>().unwrap() % 2 == 0)
+    );
+    store.close().await;
+}

@@ -55,6 +55,8 @@ pub(crate) enum Multi {
     InsertQuarantine,
     /// Add inserted points to the per-truck statistics.
     UpsertStats,
+    /// Insert or replace coaching rollups by (truck, day, driver).
+    UpsertRollups,
 }
 
 impl Multi {
@@ -67,6 +69,7 @@ impl Multi {
             Multi::ComparePoints => 1 + POINT_COLUMNS,
             Multi::InsertQuarantine => 8,
             Multi::UpsertStats => 4,
+            Multi::UpsertRollups => 6,
         }
     }
 
@@ -74,6 +77,8 @@ impl Multi {
     pub(crate) const fn max_rows(self) -> usize {
         match self {
             Multi::LookupPoints => 4096,
+            // Each row carries a metrics document: keep one statement's text and arguments small.
+            Multi::UpsertRollups => 256,
             _ => MAX_VARIABLES / self.columns(),
         }
     }
@@ -123,6 +128,13 @@ impl Multi {
                  points = points + excluded.points, \
                  first_ts = min(first_ts, excluded.first_ts), \
                  last_ts = max(last_ts, excluded.last_ts)",
+            ),
+            // A key repeated within one statement updates the row its first
+            // occurrence inserted: the same result as one statement per row.
+            Multi::UpsertRollups => (
+                "INSERT INTO rollups (truck_id, day, driver_id, start_ms, end_ms, metrics) VALUES ",
+                " ON CONFLICT (truck_id, day, driver_id) DO UPDATE SET \
+                 start_ms = excluded.start_ms, end_ms = excluded.end_ms, metrics = excluded.metrics",
             ),
         };
         let mut row = String::with_capacity(2 * self.columns() + 2);
@@ -223,6 +235,7 @@ mod tests {
             Multi::ComparePoints,
             Multi::InsertQuarantine,
             Multi::UpsertStats,
+            Multi::UpsertRollups,
         ] {
             let sql = cache.get(kind, 3);
             assert_eq!(sql.matches('?').count(), 3 * kind.columns());
