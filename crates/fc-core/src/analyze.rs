@@ -283,6 +283,9 @@ fn stream_file(
     sink: &mut dyn FnMut(&[TelemetryPoint], u64, u64),
 ) -> Result<AnalysisFileDto> {
     let (tx, rx) = sync_channel::<Msg>(2);
+    // Analysed batches go back to the reader: it drops their points (the strings it
+    // allocated itself, cheaper to free on the thread that made them) and refills them.
+    let (back_tx, back_rx) = sync_channel::<Vec<TelemetryPoint>>(4);
     let name = name.to_string();
     std::thread::scope(|scope| {
         scope.spawn(move || {
@@ -301,8 +304,14 @@ fn stream_file(
                         if let Record::Point { point, .. } = record {
                             batch.push(point);
                             if batch.len() >= BATCH_ROWS {
-                                let full =
-                                    std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                                let next = match back_rx.try_recv() {
+                                    Ok(mut v) => {
+                                        v.clear();
+                                        v
+                                    }
+                                    Err(_) => Vec::with_capacity(BATCH_ROWS),
+                                };
+                                let full = std::mem::replace(&mut batch, next);
                                 if tx
                                     .send(Msg::Batch(full, reader.bytes_read(), tally.rows))
                                     .is_err()
@@ -325,7 +334,11 @@ fn stream_file(
         let mut done = None;
         for msg in rx {
             match msg {
-                Msg::Batch(points, bytes, rows) => sink(&points, bytes, rows),
+                Msg::Batch(points, bytes, rows) => {
+                    sink(&points, bytes, rows);
+                    // Full (the reader is ahead) or gone: dropped here instead.
+                    let _ = back_tx.try_send(points);
+                }
                 Msg::Failed(e) => return Err(CoreError::Import(e)),
                 Msg::Done(t) => done = Some(t),
             }

@@ -217,6 +217,8 @@ pub struct FleetEvents {
     pub wialon: Vec<FuelEvent>,
     /// Every update (provisional, final, retracted, candidate) of the traced trucks.
     pub traces: BTreeMap<String, Vec<EventUpdate>>,
+    /// Each truck's last row that carried a fuel level.
+    pub last_level_ms: BTreeMap<String, i64>,
 }
 
 impl FleetEvents {
@@ -227,6 +229,21 @@ impl FleetEvents {
             Method::Traccar => &self.traccar,
             Method::Wialon => &self.wialon,
         }
+    }
+
+    /// The labels that some reading could show: those that end before their truck's last
+    /// row with a fuel level. A siphon on the last night of a silent tracker that next
+    /// reports after the data ends leaves no trace in the data; no method can find it.
+    pub fn observable(&self, labels: &[Label]) -> Vec<Label> {
+        labels
+            .iter()
+            .filter(|l| {
+                self.last_level_ms
+                    .get(&l.truck_id)
+                    .is_some_and(|&t| t > l.end_ms)
+            })
+            .cloned()
+            .collect()
     }
 
     /// Scores every method against `labels` (see [`score`]).
@@ -326,6 +343,19 @@ impl Evaluator {
         }
         for (i, p) in self.profiles.iter().enumerate() {
             let series = std::mem::take(&mut self.series[i]);
+            let last = series
+                .iter()
+                .filter(|x| {
+                    x.fuel_l.is_some()
+                        || x.fuel_level_pct.is_some()
+                        || x.fuel_l_2.is_some()
+                        || x.fuel_level_pct_2.is_some()
+                })
+                .map(|x| x.ts)
+                .max();
+            if let Some(t) = last {
+                out.last_level_ms.insert(p.truck_id.clone(), t);
+            }
             out.traccar
                 .extend(traccar(p, &series, &TraccarConfig::default()));
             out.wialon
@@ -569,6 +599,24 @@ mod tests {
             assert_eq!(s.fill.true_positives, 1, "{m:?} {s:?}");
             assert_eq!(s.drain.true_positives, 1, "{m:?} {s:?}");
         }
+        // The last level was read at 478 min: a label that ends after it cannot be seen.
+        assert_eq!(out.last_level_ms.get("T"), Some(&(478 * M)));
+        let mut late = labels.clone();
+        late.push(Label {
+            truck_id: "T".into(),
+            kind: EventKind::Drain,
+            start_ms: 470 * M,
+            end_ms: 490 * M,
+            volume_l: 50.0,
+        });
+        late.push(Label {
+            truck_id: "nobody".into(),
+            kind: EventKind::Drain,
+            start_ms: 0,
+            end_ms: M,
+            volume_l: 50.0,
+        });
+        assert_eq!(out.observable(&late), labels);
         let ours: Vec<Score> = vec![scores[0].1.clone(), scores[0].1.clone()];
         let sum = summarize(&ours).unwrap();
         assert_eq!(sum.runs, 2);
