@@ -228,7 +228,8 @@ mod tests {
                 match n {
                     DEMO_TRUCKS_ENV => "5",
                     DEMO_SPEEDUP_ENV => " 60 ",
-                    _ => "42",
+                    DEMO_SEED_ENV => "42",
+                    _ => return None,
                 }
                 .to_string(),
             )
