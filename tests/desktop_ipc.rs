@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
 use tauri::webview::InvokeRequest;
-use tauri::{App, Listener, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Listener, Manager, WebviewUrl, WebviewWindow, WebviewWindowBuilder};
 
 /// Long enough for a loaded 2-core machine; only ever a ceiling on waiting.
 const PATIENCE: Duration = Duration::from_secs(120);
@@ -474,4 +474,99 @@ fn live_demo_forwards_truck_updates_and_fleet_stats() {
     assert_eq!(status["backend"], "sqlite");
     assert_eq!(status["data_source"]["kind"], "demo");
     assert!(status["live"].is_object(), "live runs: {status}");
+}
+
+/// The seqs of the outbox after `after`, oldest first, through the command the UI uses.
+fn outbox_after(t: &TestApp, after: i64) -> Vec<i64> {
+    let listed = t.ok(
+        "list_alerts",
+        json!({ "afterSeq": after, "openOnly": false, "limit": 10_000 }),
+    );
+    listed
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .map(|a| a["seq"].as_i64().expect("seq"))
+        .collect()
+}
+
+#[test]
+fn alerts_are_read_from_the_outbox_by_seq_and_forwarded_once_each() {
+    // A fleet in the demo database; the first trucks' alerts are in the outbox before
+    // the app opens (they are listed, not pushed), the others' appear while it runs.
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("sim");
+    let cfg = fc_core::SimConfig::new(4, 14, 3, fc_core::SimProfile::Clean);
+    fc_core::simulate(&files, &cfg).expect("simulated fleet");
+    let db = fc_core::paths::sqlite_url(&fc_core::paths::demo_db_in(dir.path()));
+    let (before, rest) = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let core = fc_core::Core::open(&db).await.expect("demo db opens");
+        let request = fc_core::ImportRequest {
+            files: vec![files.join("trucks.csv"), files.join("telemetry.csv")],
+            ..Default::default()
+        };
+        core.import_files(&request, &mut |_| {}).await.unwrap();
+        let ids: Vec<String> = core
+            .trucks()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.truck_id)
+            .collect();
+        // Detect truck by truck until the outbox holds something.
+        let mut before = 0;
+        let mut rest = ids.clone();
+        while before == 0 && !rest.is_empty() {
+            let id = rest.remove(0);
+            before += core.detect_stored(&[id]).await.unwrap().alerts;
+        }
+        core.close().await;
+        (before, rest)
+    });
+    assert!(before > 0, "the first trucks have alerts");
+
+    let mut launch = Launch::in_dir(dir.path());
+    launch.start_live = false;
+    launch.keychain = false;
+    let t = TestApp::with(dir, launch);
+    let alerts = t.listen("alert");
+    let head = *outbox_after(&t, 0)
+        .last()
+        .expect("the outbox has the first alerts");
+    let state = std::sync::Arc::clone(t.app.state::<fuel_copilot_desktop::Shared>().inner());
+
+    // Each remaining truck's detection appends to the outbox; the forwarder is woken
+    // (as an import wakes it) and must send exactly the new entries, in seq order:
+    // none of the earlier ones again, none skipped.
+    let mut after = head;
+    let mut phases_with_alerts = 0;
+    for id in rest {
+        tauri::async_runtime::block_on(async {
+            let core = state.core().await.expect("core open");
+            core.detect_stored(&[id]).await.expect("detect");
+        });
+        state.alert_kick.notify_one();
+        let expected = outbox_after(&t, after);
+        if expected.is_empty() {
+            continue;
+        }
+        phases_with_alerts += 1;
+        let got: Vec<i64> = (0..expected.len())
+            .map(|_| {
+                let a = alerts.recv_timeout(PATIENCE).expect("an alert event");
+                assert!(a["truck_id"].is_string() && a["kind"].is_string(), "{a}");
+                a["seq"].as_i64().expect("seq")
+            })
+            .collect();
+        assert_eq!(got, expected, "the new outbox entries, in order, once");
+        assert!(
+            got[0] > head,
+            "alerts older than the open were pushed: {got:?}"
+        );
+        after = *expected.last().unwrap();
+    }
+    assert!(
+        phases_with_alerts >= 2,
+        "two rounds of new alerts show that a round never repeats the previous one"
+    );
 }

@@ -125,7 +125,10 @@ kpi-consumption = Consumption
 kpi-idle = Idle time
 kpi-thefts = Open thefts
 kpi-distance = Distance today
-map-label = Map of { $count } truck positions; use the table to open a truck with the keyboard.
+map-label = Map of { $count } truck positions: the arrow keys pick a truck, Enter opens it.
+map-role = map
+map-picked = { $name }: { $state }. Truck { $n } of { $count }; Enter opens it.
+map-dot = { $name }: { $state }
 map-open = { $name }: { $state }. Click to open.
 map-empty = No positions to show yet.
 

@@ -125,7 +125,10 @@ kpi-consumption = Consumo
 kpi-idle = Tiempo al ralentí
 kpi-thefts = Robos abiertos
 kpi-distance = Distancia hoy
-map-label = Mapa de { $count } posiciones de camiones; use la tabla para abrir un camión con el teclado.
+map-label = Mapa de { $count } posiciones de camiones: las flechas eligen un camión, Intro lo abre.
+map-role = mapa
+map-picked = { $name }: { $state }. Camión { $n } de { $count }; Intro lo abre.
+map-dot = { $name }: { $state }
 map-open = { $name }: { $state }. Haga clic para abrirlo.
 map-empty = Aún no hay posiciones que mostrar.
 

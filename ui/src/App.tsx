@@ -18,6 +18,7 @@ import { SettingsPage } from "./pages/SettingsPage";
 import { TruckPage } from "./pages/TruckPage";
 import { DEFAULT_PREFS, loadLocalPrefs, loadPrefs, rememberPreferences, savePrefs, type Prefs, type PrefsChange } from "./prefs";
 import { inTauri } from "./ipc";
+import { countLive, timeTask } from "./perf";
 import { applyTheme } from "./theme";
 import type { FleetStats, IpcError } from "./types";
 
@@ -118,14 +119,22 @@ function Shell({ prefs, setPrefs, prefsError, fleetStore, alertStore, initialRou
     let live = true;
     const unlisteners: Array<() => void> = [];
     const fail = (error: unknown) => live && setLiveError(toIpcError(error));
-    const loadSnapshot = () => commands.fleetSnapshot().then((s) => live && fleet.load(s), fail);
+    const loadSnapshot = () =>
+      commands.fleetSnapshot().then((s) => live && timeTask("fleet-snapshot", () => fleet.load(s)), fail);
     const subscribe = async () => {
       const subs = await Promise.all([
-        events.onTruckUpdate((batch) => fleet.enqueue(batch)),
-        events.onAlert((alert) => {
-          const fresh = alerts.add([alert]);
-          if (fresh.length > 0 && !alert.acked_at) fleet.adjustAlerts(alert.truck_id, 1);
+        events.onTruckUpdate((batch) => {
+          let points = 0;
+          for (const u of batch.updates) points += u.points;
+          countLive(batch.updates.length, points);
+          fleet.enqueue(batch);
         }),
+        events.onAlert((alert) =>
+          timeTask("alert", () => {
+            const fresh = alerts.add([alert]);
+            if (fresh.length > 0 && !alert.acked_at) fleet.adjustAlerts(alert.truck_id, 1);
+          }),
+        ),
         events.onFleetStats((s) => setStats(s)),
         events.onDataSourceChanged((view) => {
           rememberPreferences(view.preferences);
@@ -142,7 +151,7 @@ function Shell({ prefs, setPrefs, prefsError, fleetStore, alertStore, initialRou
       // acknowledged ones stay listed for the session, new ones come as events.
       commands.listAlerts(true, undefined, 500).then((list) => {
         if (!live) return;
-        alerts.add(list);
+        timeTask("alerts-load", () => alerts.add(list));
         alerts.loaded = true;
       }, fail);
     }, fail);

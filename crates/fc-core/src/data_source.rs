@@ -17,6 +17,9 @@ pub const DEMO_TRUCKS_ENV: &str = "FUELCOPILOT_DEMO_TRUCKS";
 pub const DEMO_SPEEDUP_ENV: &str = "FUELCOPILOT_DEMO_SPEEDUP";
 /// Environment: the demo fleet's seed (default 7).
 pub const DEMO_SEED_ENV: &str = "FUELCOPILOT_DEMO_SEED";
+/// Environment: when the simulated day starts: `HH:MM` on the simulation's first day in
+/// the demo fleet's zone (UTC+1), or an RFC 3339 instant; default local midnight.
+pub const DEMO_START_ENV: &str = "FUELCOPILOT_DEMO_START";
 /// Simulated days of the demo stream (at 30x, a day of wall time).
 const DEMO_DAYS: u32 = 30;
 
@@ -52,6 +55,8 @@ pub struct DemoSettings {
     pub speedup: f64,
     /// Seed.
     pub seed: u64,
+    /// Start of the simulation, UTC ms; `None`: the simulator's own (local midnight).
+    pub start_ms: Option<i64>,
 }
 
 impl Default for DemoSettings {
@@ -60,8 +65,22 @@ impl Default for DemoSettings {
             trucks: 50,
             speedup: 30.0,
             seed: 7,
+            start_ms: None,
         }
     }
+}
+
+/// `HH:MM` (local time on the simulation's first day, in its zone) or an RFC 3339 instant.
+fn parse_start(text: &str) -> Option<i64> {
+    let text = text.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(t.timestamp_millis());
+    }
+    let (h, m) = text.split_once(':')?;
+    let (h, m) = (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?);
+    // The simulator's default start is its first day's local midnight.
+    ((0..24).contains(&h) && (0..60).contains(&m))
+        .then(|| fc_sim::DEFAULT_START_MS + (h * 60 + m) * 60_000)
 }
 
 fn env_value<T: std::str::FromStr>(
@@ -87,7 +106,8 @@ fn env_value<T: std::str::FromStr>(
 
 impl DemoSettings {
     /// From the launch environment (docs/IPC.md): `FUELCOPILOT_DEMO_TRUCKS`,
-    /// `FUELCOPILOT_DEMO_SPEEDUP`, `FUELCOPILOT_DEMO_SEED`; unset means the default.
+    /// `FUELCOPILOT_DEMO_SPEEDUP`, `FUELCOPILOT_DEMO_SEED`, `FUELCOPILOT_DEMO_START`;
+    /// unset means the default.
     pub fn from_env() -> Result<DemoSettings> {
         DemoSettings::from_lookup(&|name| std::env::var(name).ok())
     }
@@ -112,14 +132,23 @@ impl DemoSettings {
             .unwrap_or(d.speedup),
             seed: env_value(get, DEMO_SEED_ENV, |_: &u64| true, "a whole number")?
                 .unwrap_or(d.seed),
+            start_ms: match get(DEMO_START_ENV).filter(|v| !v.trim().is_empty()) {
+                None => d.start_ms,
+                Some(text) => Some(parse_start(&text).ok_or_else(|| CoreError::Invalid {
+                    what: DEMO_START_ENV.to_string(),
+                    why: format!("`{}` is neither HH:MM nor an RFC 3339 time", text.trim()),
+                })?),
+            },
         })
     }
 
     /// The simulation: the default profile with the scripted theft (decision 23).
     pub fn sim_config(&self) -> SimConfig {
+        let base = SimConfig::new(self.trucks, DEMO_DAYS, self.seed, Profile::Default);
         SimConfig {
             scripted_theft: true,
-            ..SimConfig::new(self.trucks, DEMO_DAYS, self.seed, Profile::Default)
+            start_ms: self.start_ms.unwrap_or(base.start_ms),
+            ..base
         }
     }
 
@@ -199,7 +228,8 @@ mod tests {
                 match n {
                     DEMO_TRUCKS_ENV => "5",
                     DEMO_SPEEDUP_ENV => " 60 ",
-                    _ => "42",
+                    DEMO_SEED_ENV => "42",
+                    _ => return None,
                 }
                 .to_string(),
             )
@@ -207,9 +237,40 @@ mod tests {
         .unwrap();
         assert_eq!((set.trucks, set.speedup, set.seed), (5, 60.0, 42));
         assert!(set.sim_config().scripted_theft);
+        assert_eq!(
+            set.start_ms, None,
+            "a start that is not set stays the simulator's"
+        );
         let bad = DemoSettings::from_lookup(&|n| (n == DEMO_SPEEDUP_ENV).then(|| "-1".into()));
         let e = bad.unwrap_err();
         assert!(e.to_string().contains(DEMO_SPEEDUP_ENV), "{e}");
+    }
+
+    #[test]
+    fn the_demo_start_is_a_local_time_or_an_instant() {
+        let start = |v: &str| {
+            let v = v.to_string();
+            DemoSettings::from_lookup(&move |n| (n == DEMO_START_ENV).then(|| v.clone()))
+        };
+        let default = DemoSettings::default().sim_config().start_ms;
+        assert_eq!(default, fc_sim::DEFAULT_START_MS);
+        // Hours of the first day in the fleet's zone.
+        let morning = start(" 03:55 ").unwrap();
+        assert_eq!(
+            morning.sim_config().start_ms,
+            default + (3 * 60 + 55) * 60_000
+        );
+        assert_eq!(start("00:00").unwrap().sim_config().start_ms, default);
+        // An instant, any offset.
+        let at = start("2024-03-05T09:30:00+01:00").unwrap();
+        assert_eq!(at.start_ms, Some(default + 86_400_000 + 570 * 60_000));
+        assert_eq!(at.sim_config().start_ms, at.start_ms.unwrap());
+        for bad in ["24:00", "7", "07:60", "tomorrow", "2024-03-05 09:30"] {
+            let e = start(bad).unwrap_err().to_string();
+            assert!(e.contains(DEMO_START_ENV) && e.contains(bad), "{bad}: {e}");
+        }
+        // Empty is unset.
+        assert_eq!(start("  ").unwrap().start_ms, None);
     }
 
     #[test]

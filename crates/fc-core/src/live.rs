@@ -21,6 +21,9 @@ pub use fc_live::{
     random_token,
 };
 
+/// The built-in simulator's loopback gateway keeps at most this much for resuming.
+const LOOPBACK_REPLAY_BYTES: usize = 16 << 20;
+
 /// Where live points come from.
 #[derive(Debug, Clone)]
 pub enum LiveSource {
@@ -157,9 +160,15 @@ impl Core {
             LiveSource::Feed { url, token } => (url.clone(), token, url, None),
             LiveSource::Simulator { config, speedup } => {
                 let token = fc_live::random_token();
+                // The loopback client acks each batch after its commit, so a resume never
+                // needs more than the in-flight window: the default replay journal (for
+                // remote clients: up to 256 MB) would only hold the run's points in memory.
+                let defaults = GatewayConfig::default();
                 let g = Gateway::bind(GatewayConfig {
                     token: token.clone(),
-                    ..GatewayConfig::default()
+                    replay_batches: (defaults.window as usize * 4).max(1_024),
+                    replay_bytes: LOOPBACK_REPLAY_BYTES,
+                    ..defaults
                 })
                 .await
                 .map_err(live_err)?

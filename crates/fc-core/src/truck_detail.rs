@@ -33,6 +33,21 @@ const WARMUP_MS: i64 = 12 * 3_600_000;
 pub const MAX_SAMPLES: usize = 2_000;
 /// Quarantine entries read for one truck's window.
 const QUARANTINE_LIMIT: u32 = 100_000;
+/// A ledger's fuel used is a difference of two level readings, each with the sensor's
+/// noise (sigma), so the difference has sigma sqrt(2) x noise: a negative one within this
+/// many of those sigmas is noise (a parked truck), never fuel that came from nowhere.
+const NOISE_SIGMAS: f64 = 3.0;
+
+/// Fuel used as the truck page shows it: a small negative (within the noise band) is 0;
+/// a larger one stays, since it means something real (an unseen fill, a bad calibration).
+pub(crate) fn clamp_noise(fuel_used_l: Option<f64>, noise_l: f64) -> Option<f64> {
+    let band = if noise_l.is_finite() && noise_l > 0.0 {
+        NOISE_SIGMAS * std::f64::consts::SQRT_2 * noise_l
+    } else {
+        0.0
+    };
+    fuel_used_l.map(|f| if f < 0.0 && f >= -band { 0.0 } else { f })
+}
 
 /// One sample of the fuel chart.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -291,7 +306,7 @@ impl Core {
         let l = ledger.finish(&finals);
         let ledger = (points > 0).then(|| {
             let alerts = events.iter().filter(|e| e.event.alert).count();
-            crate::analyze::ledger_view(
+            let mut view = crate::analyze::ledger_view(
                 crate::analyze::LedgerHead {
                     truck_id,
                     name: &truck.name,
@@ -303,7 +318,10 @@ impl Core {
                 },
                 &l,
                 u32::try_from(alerts).unwrap_or(u32::MAX),
-            )
+            );
+            // fc-ledger reports start - end + fills - drains as is; a parked truck's is noise.
+            view.fuel_used_l = clamp_noise(view.fuel_used_l, noise_l);
+            view
         });
 
         let bought = self
@@ -367,6 +385,20 @@ mod tests {
             speed_kmh: None,
             ignition: None,
         }
+    }
+
+    #[test]
+    fn a_small_negative_fuel_used_is_noise_a_large_one_stays() {
+        // Noise 1 L: the band is 3 x sqrt(2) = 4.24 L.
+        assert_eq!(clamp_noise(Some(-0.4), 1.0), Some(0.0));
+        assert_eq!(clamp_noise(Some(-4.2), 1.0), Some(0.0));
+        assert_eq!(clamp_noise(Some(-4.3), 1.0), Some(-4.3));
+        assert_eq!(clamp_noise(Some(-40.0), 1.0), Some(-40.0));
+        assert_eq!(clamp_noise(Some(12.5), 1.0), Some(12.5));
+        assert_eq!(clamp_noise(None, 1.0), None);
+        // Without a noise estimate nothing is hidden.
+        assert_eq!(clamp_noise(Some(-0.4), f64::NAN), Some(-0.4));
+        assert_eq!(clamp_noise(Some(-0.4), 0.0), Some(-0.4));
     }
 
     #[test]

@@ -201,6 +201,7 @@ async fn the_live_demo_raises_the_scripted_drain_and_fills_the_fleet_view() {
         trucks: 4,
         speedup: 60.0,
         seed: 7,
+        ..DemoSettings::default()
     };
     let first = demo.sim_config();
     let first_truck = fc_sim::Fleet::new(&first).unwrap().trucks()[0]

@@ -3,8 +3,11 @@
 // with a graticule. No tiles, so it works without a network (decision 22).
 // Dots are one SVG path per status (not one element per truck), so a frame
 // that moves 1000 trucks rebuilds a few strings instead of reconciling 1000
-// nodes; clicks and hovers find the nearest truck.
-import { useMemo, useRef, useState, type MouseEvent } from "react";
+// nodes; clicks and hovers find the nearest truck. From the keyboard the map
+// is one tab stop: the arrow keys step through the trucks in the table's
+// order (so every truck is reachable, even several at one depot), the picked
+// truck gets a focus ring and the hover's label (also announced), Enter opens it.
+import { useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
 import { useI18n } from "../i18n/I18nProvider";
 import type { FleetRow, TruckState } from "../types";
 
@@ -119,10 +122,27 @@ interface Props {
   onOpen: (truckId: string) => void;
 }
 
+type T = ReturnType<typeof useI18n>["t"];
+const dotArgs = (t: T, p: Placed) => ({ name: p.row.name, state: t(`state-${p.row.state}`) });
+
+function Marker({ p, label, className }: { p: Placed; label: string; className: string }) {
+  return (
+    <g className={className} pointerEvents="none">
+      <circle cx={p.x} cy={p.y} r={DOT_R + 4} />
+      <text x={Math.min(p.x + 10, W - 160)} y={Math.max(p.y - 8, 14)}>
+        {label}
+      </text>
+    </g>
+  );
+}
+
 export function FleetMap({ rows, onOpen }: Props) {
   const { t, locale } = useI18n();
   const svgRef = useRef<SVGSVGElement>(null);
   const [hover, setHover] = useState<Placed | null>(null);
+  /** The truck picked from the keyboard (by id: its dot moves with live updates). */
+  const [picked, setPicked] = useState<string | null>(null);
+  const [focused, setFocused] = useState(false);
   // Bounds stay put while every truck is inside them; refitting moves every dot.
   const boundsRef = useRef<{ b: Bounds; count: number } | null>(null);
   const positioned = useMemo(() => rows.filter((r) => r.lat !== null && r.lon !== null), [rows]);
@@ -167,15 +187,60 @@ export function FleetMap({ rows, onOpen }: Props) {
     return at ? nearest(placed, at.x, at.y) : null;
   };
 
+  const pickedIndex = picked === null ? -1 : placed.findIndex((p) => p.row.truck_id === picked);
+  const pickedDot = pickedIndex >= 0 ? placed[pickedIndex]! : null;
+  const onKey = (event: KeyboardEvent<SVGSVGElement>) => {
+    if (placed.length === 0) return;
+    const step = (to: number) => {
+      event.preventDefault();
+      setPicked(placed[Math.max(0, Math.min(placed.length - 1, to))]!.row.truck_id);
+    };
+    switch (event.key) {
+      case "ArrowRight":
+      case "ArrowDown":
+        return step(pickedIndex < 0 ? 0 : pickedIndex + 1);
+      case "ArrowLeft":
+      case "ArrowUp":
+        return step(pickedIndex < 0 ? 0 : pickedIndex - 1);
+      case "Home":
+        return step(0);
+      case "End":
+        return step(placed.length - 1);
+      case "Enter":
+      case " ":
+        if (pickedDot) {
+          event.preventDefault();
+          onOpen(pickedDot.row.truck_id);
+        }
+        return;
+      case "Escape":
+        if (pickedDot) {
+          event.preventDefault();
+          setPicked(null);
+        }
+        return;
+    }
+  };
+
   return (
     <figure className="fleet-map" data-testid="fleet-map">
       <svg
         ref={svgRef}
         viewBox={`0 0 ${W} ${H}`}
-        role="img"
+        role="application"
+        aria-roledescription={t("map-role")}
         aria-label={t("map-label", { count: positioned.length })}
+        tabIndex={placed.length > 0 ? 0 : -1}
+        data-testid="fleet-map-canvas"
         preserveAspectRatio="xMidYMid meet"
         className={hover ? "pointing" : undefined}
+        onKeyDown={onKey}
+        onFocus={() => {
+          setFocused(true);
+          // The first truck is picked on arrival, so the keyboard user sees where they are.
+          if (!pickedDot && placed.length > 0) setPicked(placed[0]!.row.truck_id);
+        }}
+        onBlur={() => setFocused(false)}
         onClick={(e) => {
           const p = hit(e);
           if (p) onOpen(p.row.truck_id);
@@ -211,15 +276,16 @@ export function FleetMap({ rows, onOpen }: Props) {
           const d = paths.get(layer);
           return d ? <path key={layer} className={`dots dots-${layer}`} data-testid={`map-dots-${layer}`} d={d} /> : null;
         })}
-        {hover && (
-          <g className="map-hover" pointerEvents="none">
-            <circle cx={hover.x} cy={hover.y} r={DOT_R + 4} />
-            <text x={Math.min(hover.x + 10, W - 160)} y={Math.max(hover.y - 8, 14)}>
-              {t("map-open", { name: hover.row.name, state: t(`state-${hover.row.state}`) })}
-            </text>
-          </g>
+        {hover && hover.row.truck_id !== (focused ? pickedDot?.row.truck_id : undefined) && (
+          <Marker p={hover} label={t("map-open", dotArgs(t, hover))} className="map-hover" />
+        )}
+        {focused && pickedDot && (
+          <Marker p={pickedDot} label={t("map-dot", dotArgs(t, pickedDot))} className="map-hover map-focus" />
         )}
       </svg>
+      <p className="visually-hidden" aria-live="polite" data-testid="map-picked">
+        {focused && pickedDot ? t("map-picked", { ...dotArgs(t, pickedDot), n: pickedIndex + 1, count: placed.length }) : ""}
+      </p>
       {!bounds && <figcaption className="empty">{t("map-empty")}</figcaption>}
     </figure>
   );

@@ -48,12 +48,37 @@ describe("FleetStore", () => {
   });
 
   it("keeps the open-alert count from going negative", () => {
-    const store = new FleetStore(manualFrames().schedule);
+    const frames = manualFrames();
+    const store = new FleetStore(frames.schedule);
     store.load(snapshot([row("A", { open_alerts: 1 })]));
     store.adjustAlerts("A", -1);
     store.adjustAlerts("A", -1);
+    frames.run();
     expect(store.get("A")?.open_alerts).toBe(0);
     store.adjustAlerts("A", 2);
+    frames.run();
     expect(store.get("A")?.open_alerts).toBe(2);
+  });
+
+  it("applies a burst of alert counts with the next frame, in one commit", () => {
+    const frames = manualFrames();
+    const store = new FleetStore(frames.schedule);
+    store.load(snapshot([row("A"), row("B"), row("C")]));
+    let notified = 0;
+    store.subscribe(() => (notified += 1));
+    const c = store.get("C");
+    for (let i = 0; i < 20; i++) store.adjustAlerts(i % 2 === 0 ? "A" : "B", 1);
+    store.enqueue({ at_ms: 1, updates: [update("A", 2, { fuel_l: 10 })] });
+    expect(store.get("A")?.open_alerts).toBe(0); // not before the frame
+    expect(frames.run()).toBe(1);
+    expect(notified).toBe(1);
+    expect(store.get("A")).toMatchObject({ open_alerts: 10, fuel_l: 10, version: 2 });
+    expect(store.get("B")?.open_alerts).toBe(10);
+    expect(store.get("C")).toBe(c);
+    // An alert for a truck the store does not know is dropped, and commits nothing.
+    store.adjustAlerts("NOPE", 1);
+    frames.run();
+    expect(notified).toBe(1);
+    expect(store.get("NOPE")).toBeUndefined();
   });
 });

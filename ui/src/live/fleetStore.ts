@@ -3,6 +3,7 @@
 // truck fold into its newest update), and only touched trucks get a new row
 // object, so memoised table rows and map dots of the others never re-render.
 import type { FleetRow, FleetSnapshot, TruckUpdate, TruckUpdateBatch } from "../types";
+import { timeTask } from "../perf";
 import { nextFrame, type FrameScheduler } from "./frame";
 
 type Listener = () => void;
@@ -10,6 +11,8 @@ type Listener = () => void;
 export class FleetStore {
   private rows = new Map<string, FleetRow>();
   private pending = new Map<string, TruckUpdate>();
+  /** Open-alert count changes waiting for the next frame, by truck. */
+  private pendingAlerts = new Map<string, number>();
   private scheduled = false;
   private listeners = new Set<Listener>();
   private list: FleetRow[] = [];
@@ -62,16 +65,20 @@ export class FleetStore {
       if (!queued || queued.version < update.version) this.pending.set(update.truck_id, update);
     }
     this.received += batch.updates.length;
-    if (!this.scheduled && this.pending.size > 0) {
+    this.wake();
+  }
+
+  private wake(): void {
+    if (!this.scheduled && (this.pending.size > 0 || this.pendingAlerts.size > 0)) {
       this.scheduled = true;
-      this.schedule(() => this.flush());
+      this.schedule(() => timeTask("live-frame", () => this.flush()));
     }
   }
 
   /** Applies what is queued (the frame callback; tests may call it directly). */
   flush(): void {
     this.scheduled = false;
-    if (this.pending.size === 0) return;
+    if (this.pending.size === 0 && this.pendingAlerts.size === 0) return;
     let changed = false;
     for (const update of this.pending.values()) {
       const current = this.rows.get(update.truck_id);
@@ -81,18 +88,25 @@ export class FleetStore {
       this.dataTimeMs = Math.max(this.dataTimeMs, update.ts_ms);
       changed = true;
     }
+    const live = changed;
     this.pending.clear();
-    this.flushes += 1;
-    if (changed) {
-      this.lastUpdateAt = Date.now();
-      this.commit();
+    for (const [truckId, delta] of this.pendingAlerts) {
+      const current = this.rows.get(truckId);
+      if (!current || delta === 0) continue;
+      this.rows.set(truckId, { ...current, open_alerts: Math.max(0, current.open_alerts + delta) });
+      changed = true;
     }
+    this.pendingAlerts.clear();
+    this.flushes += 1;
+    if (live) this.lastUpdateAt = Date.now();
+    if (changed) this.commit();
   }
 
   /** A new data source: its trucks replace the old ones (call before `load`). */
   reset(): void {
     this.rows.clear();
     this.pending.clear();
+    this.pendingAlerts.clear();
     this.membership += 1;
     this.loaded = false;
     this.lastUpdateAt = null;
@@ -100,12 +114,14 @@ export class FleetStore {
     this.commit();
   }
 
-  /** A new or acknowledged alert changes a truck's open count (the snapshot has the base). */
+  /**
+   * A new or acknowledged alert changes a truck's open count (the snapshot has the
+   * base). Applied with the next frame, like updates: a burst of alerts re-renders
+   * the fleet once, not once per alert.
+   */
   adjustAlerts(truckId: string, delta: number): void {
-    const current = this.rows.get(truckId);
-    if (!current) return;
-    this.rows.set(truckId, { ...current, open_alerts: Math.max(0, current.open_alerts + delta) });
-    this.commit();
+    this.pendingAlerts.set(truckId, (this.pendingAlerts.get(truckId) ?? 0) + delta);
+    this.wake();
   }
 
   private commit(): void {

@@ -101,6 +101,51 @@ describe("fleet page", () => {
     expect(await screen.findByTestId("truck-page")).toBeInTheDocument();
   });
 
+  it("reaches every truck on the map from the keyboard, with a visible ring and the hover's label", async () => {
+    english();
+    mockBackend({
+      fleet_snapshot: () =>
+        snapshot([
+          row("T1", { name: "One", lat: 40.4, lon: -3.7 }),
+          // Two trucks at one depot: the arrows reach both (they step, not aim).
+          row("T2", { name: "Two", state: "parked", lat: 40.5, lon: -3.6 }),
+          row("T3", { name: "Three", state: "parked", lat: 40.5, lon: -3.6 }),
+        ]),
+    });
+    const user = userEvent.setup();
+    render(<App />);
+    await screen.findByTestId("fleet-row-T1");
+    const map = screen.getByTestId("fleet-map-canvas");
+    expect(map).toHaveAttribute("tabindex", "0");
+    expect(map).toHaveAccessibleName(/arrow keys pick a truck/);
+    const picked = screen.getByTestId("map-picked");
+    expect(picked).toHaveTextContent("");
+
+    act(() => map.focus());
+    // Arriving picks the first truck: ring and label drawn, and announced.
+    expect(picked).toHaveTextContent("One: Driving. Truck 1 of 3; Enter opens it.");
+    const ring = () => screen.getByTestId("fleet-map").querySelector(".map-focus");
+    expect(ring()).toHaveTextContent("One: Driving");
+    // The table's order (by name): One, Three, Two.
+    await user.keyboard("{ArrowRight}");
+    expect(picked).toHaveTextContent("Three: Parked. Truck 2 of 3");
+    await user.keyboard("{ArrowDown}");
+    expect(picked).toHaveTextContent("Two: Parked. Truck 3 of 3");
+    await user.keyboard("{ArrowRight}");
+    expect(picked).toHaveTextContent("Truck 3 of 3");
+    await user.keyboard("{Home}");
+    expect(picked).toHaveTextContent("Truck 1 of 3");
+    await user.keyboard("{End}{ArrowUp}");
+    expect(picked).toHaveTextContent("Three: Parked. Truck 2 of 3");
+    // Leaving the map hides the ring.
+    act(() => map.blur());
+    expect(ring()).toBeNull();
+    act(() => map.focus());
+    expect(picked).toHaveTextContent("Three: Parked");
+    await user.keyboard("{Enter}");
+    expect(await screen.findByTestId("truck-page")).toBeInTheDocument();
+  });
+
   it("switches pages with Alt+1..5", async () => {
     english();
     mockBackend({ coach_report: () => ({ coaching: null, drivers: [] }) });
