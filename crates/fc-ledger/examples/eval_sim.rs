@@ -516,94 +516,61 @@ fn cell(v: &[f64], scale: f64, prec: usize) -> String {
     }
 }
 
+/// One table of per-method, per-kind scores (mean and spread over the runs).
+fn score_table(runs: &[&RunResult], pick: fn(&RunResult) -> &[Score]) {
+    println!(
+        "| method | kind | precision | recall | F1 | median vol. error % | false drains /100 truck-days |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (mi, name) in METHODS.iter().enumerate() {
+        for kind in ["fill", "drain"] {
+            let ks = |r: &RunResult| {
+                let s = &pick(r)[mi];
+                if kind == "fill" {
+                    s.fill.clone()
+                } else {
+                    s.drain.clone()
+                }
+            };
+            let p: Vec<f64> = runs.iter().map(|r| ks(r).precision).collect();
+            let rc: Vec<f64> = runs.iter().map(|r| ks(r).recall).collect();
+            let f: Vec<f64> = runs.iter().map(|r| ks(r).f1).collect();
+            let ve: Vec<f64> = runs
+                .iter()
+                .map(|r| ks(r).median_volume_error.unwrap_or(f64::NAN))
+                .collect();
+            let fd: Vec<f64> = runs
+                .iter()
+                .map(|r| pick(r)[mi].false_drains_per_100_truck_days)
+                .collect();
+            println!(
+                "| {name} | {kind} | {} | {} | {} | {} | {} |",
+                cell(&p, 1.0, 3),
+                cell(&rc, 1.0, 3),
+                cell(&f, 1.0, 3),
+                cell(&ve, 100.0, 1),
+                if kind == "drain" {
+                    cell(&fd, 1.0, 2)
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+}
+
 fn report(profile: Profile, runs: &[&RunResult]) {
     let seeds: Vec<String> = runs.iter().map(|r| r.seed.to_string()).collect();
     println!(
         "\n### {profile} — seeds {} (mean±sd [min..max] over seeds)",
         seeds.join(",")
     );
-    println!(
-        "| method | kind | precision | recall | F1 | median vol. error % | false drains /100 truck-days |"
-    );
-    println!("|---|---|---|---|---|---|---|");
-    for (mi, name) in METHODS.iter().enumerate() {
-        for kind in ["fill", "drain"] {
-            let ks = |r: &RunResult| {
-                let s = &r.scores[mi];
-                if kind == "fill" {
-                    s.fill.clone()
-                } else {
-                    s.drain.clone()
-                }
-            };
-            let p: Vec<f64> = runs.iter().map(|r| ks(r).precision).collect();
-            let rc: Vec<f64> = runs.iter().map(|r| ks(r).recall).collect();
-            let f: Vec<f64> = runs.iter().map(|r| ks(r).f1).collect();
-            let ve: Vec<f64> = runs
-                .iter()
-                .map(|r| ks(r).median_volume_error.unwrap_or(f64::NAN))
-                .collect();
-            let fd: Vec<f64> = runs
-                .iter()
-                .map(|r| r.scores[mi].false_drains_per_100_truck_days)
-                .collect();
-            println!(
-                "| {name} | {kind} | {} | {} | {} | {} | {} |",
-                cell(&p, 1.0, 3),
-                cell(&rc, 1.0, 3),
-                cell(&f, 1.0, 3),
-                cell(&ve, 100.0, 1),
-                if kind == "drain" {
-                    cell(&fd, 1.0, 2)
-                } else {
-                    String::new()
-                }
-            );
-        }
-    }
+    score_table(runs, |r| &r.scores);
     let dropped: usize = runs.iter().map(|r| r.unobservable).sum();
     println!(
         "\nOn the labels some reading could show ({dropped} labels after their truck's last level left out, all seeds):"
     );
-    println!(
-        "| method | kind | precision | recall | F1 | median vol. error % | false drains /100 truck-days |"
-    );
-    println!("|---|---|---|---|---|---|---|");
-    for (mi, name) in METHODS.iter().enumerate() {
-        for kind in ["fill", "drain"] {
-            let ks = |r: &RunResult| {
-                let s = &r.observable[mi];
-                if kind == "fill" {
-                    s.fill.clone()
-                } else {
-                    s.drain.clone()
-                }
-            };
-            let p: Vec<f64> = runs.iter().map(|r| ks(r).precision).collect();
-            let rc: Vec<f64> = runs.iter().map(|r| ks(r).recall).collect();
-            let f: Vec<f64> = runs.iter().map(|r| ks(r).f1).collect();
-            let ve: Vec<f64> = runs
-                .iter()
-                .map(|r| ks(r).median_volume_error.unwrap_or(f64::NAN))
-                .collect();
-            let fd: Vec<f64> = runs
-                .iter()
-                .map(|r| r.observable[mi].false_drains_per_100_truck_days)
-                .collect();
-            println!(
-                "| {name} | {kind} | {} | {} | {} | {} | {} |",
-                cell(&p, 1.0, 3),
-                cell(&rc, 1.0, 3),
-                cell(&f, 1.0, 3),
-                cell(&ve, 100.0, 1),
-                if kind == "drain" {
-                    cell(&fd, 1.0, 2)
-                } else {
-                    String::new()
-                }
-            );
-        }
-    }
+    score_table(runs, |r| &r.observable);
     for (mi, name) in METHODS.iter().enumerate() {
         let mut labels: BTreeMap<(String, String), usize> = BTreeMap::new();
         let mut miss: BTreeMap<(String, String), usize> = BTreeMap::new();

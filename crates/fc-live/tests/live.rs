@@ -41,6 +41,27 @@ fn profile(id: &str) -> TruckProfile {
     }
 }
 
+/// A gateway that serves `pts` once from a channel, in batches of at most
+/// `max_batch_points`, and then ends its stream.
+async fn feed_once(
+    max_batch_points: usize,
+    trucks: Vec<TruckProfile>,
+    pts: Vec<TelemetryPoint>,
+) -> fc_live::GatewayHandle {
+    let (tx, rx) = mpsc::channel(64);
+    let gw = Gateway::bind(GatewayConfig {
+        token: TOKEN.into(),
+        max_batch_points,
+        ..GatewayConfig::default()
+    })
+    .await
+    .unwrap()
+    .serve(Source::Channel { trucks, rx })
+    .unwrap();
+    tx.send(pts).await.unwrap();
+    gw
+}
+
 /// A plausible drive: `n` points per truck, one a minute.
 fn fleet_points(trucks: usize, n: usize) -> Vec<TelemetryPoint> {
     let t0 = 1_717_200_000_000i64;
@@ -626,21 +647,12 @@ async fn alert_outbox_resume_and_no_repeats_after_restart() {
             pts.push(p);
         }
     }
-    let (tx, rx) = mpsc::channel(64);
-    let gw = Gateway::bind(GatewayConfig {
-        token: TOKEN.into(),
-        max_batch_points: 7,
-        ..GatewayConfig::default()
-    })
-    .await
-    .unwrap()
-    .serve(Source::Channel {
-        trucks: vec![profile("T000"), profile("T001"), profile("T002")],
-        rx,
-    })
-    .unwrap();
-    tx.send(pts).await.unwrap();
-    drop(tx);
+    let gw = feed_once(
+        7,
+        vec![profile("T000"), profile("T001"), profile("T002")],
+        pts,
+    )
+    .await;
     let live = Live::start(Arc::clone(&store), live_config(gw.url()))
         .await
         .unwrap();
@@ -809,21 +821,7 @@ async fn a_truck_clock_hours_ahead_does_not_push_the_fleet_offline() {
             pts.push(p);
         }
     }
-    let (tx, rx) = mpsc::channel(64);
-    let gw = Gateway::bind(GatewayConfig {
-        token: TOKEN.into(),
-        max_batch_points: 20,
-        ..GatewayConfig::default()
-    })
-    .await
-    .unwrap()
-    .serve(Source::Channel {
-        trucks: Vec::new(),
-        rx,
-    })
-    .unwrap();
-    tx.send(pts).await.unwrap();
-    drop(tx);
+    let gw = feed_once(20, Vec::new(), pts).await;
     let mut cfg = live_config(gw.url());
     // Well above the feed's own bursts, well below the five hours.
     cfg.rules.offline_after_ms = 2 * 3_600_000;
