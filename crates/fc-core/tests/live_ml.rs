@@ -12,25 +12,15 @@ use std::time::Duration;
 
 use fc_core::{
     Chaos, Core, EventQuery, FeedServeOptions, FeedSource, ImportRequest, LiveSource, SimConfig,
-    SimProfile, TheftModel, TrainRequest, load_model, serve_feed, simulate, train,
+    SimProfile, TheftModel, load_model, serve_feed, simulate,
 };
 
 const GUARD: Duration = Duration::from_secs(300);
 
+mod common;
+
 fn trained(dir: &Path) -> Arc<TheftModel> {
-    let out = dir.join("model.json");
-    train(
-        &TrainRequest {
-            profile: Some(SimProfile::Hard),
-            seeds: vec![1001],
-            trucks: 16,
-            days: 10,
-            out: Some(out.clone()),
-            ..TrainRequest::default()
-        },
-        &mut |_| {},
-    )
-    .expect("train");
+    let (out, _) = common::train_small(dir);
     load_model(Some(&out))
         .model
         .expect("the trained model loads")

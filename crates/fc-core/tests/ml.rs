@@ -5,24 +5,14 @@
 //! app-data folder is covered by the CLI tests, which relocate it.)
 
 use fc_core::{
-    AnalyzeRequest, EvalRequest, EventModel, FleetSettings, SimConfig, SimProfile, TrainRequest,
-    analyze_files, evaluate, load_model, simulate, train,
+    AnalyzeRequest, EvalRequest, EventModel, FleetSettings, SimConfig, SimProfile, analyze_files,
+    evaluate, load_model, simulate,
 };
 
+mod common;
+
 fn trained(dir: &std::path::Path) -> std::path::PathBuf {
-    let out = dir.join("model.json");
-    let report = train(
-        &TrainRequest {
-            profile: Some(SimProfile::Hard),
-            seeds: vec![1001],
-            trucks: 16,
-            days: 10,
-            out: Some(out.clone()),
-            ..TrainRequest::default()
-        },
-        &mut |_| {},
-    )
-    .expect("train");
+    let (out, report) = common::train_small(dir);
     assert_eq!(report.model_file, out.display().to_string());
     assert!(report.rows > 0 && report.points > 10_000, "{report:?}");
     assert!(report.heads.iter().any(|h| h.kind == "drain"), "{report:?}");
