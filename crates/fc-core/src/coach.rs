@@ -129,27 +129,8 @@ pub(crate) fn merge(rollups: Vec<Rollup>) -> Vec<Rollup> {
     by.into_values().collect()
 }
 
-fn to_record(r: &Rollup) -> Result<RollupRecord> {
-    Ok(RollupRecord {
-        truck_id: r.truck_id.clone(),
-        day: r.day.clone(),
-        driver_id: r.driver_id.clone(),
-        start_ms: r.start_ms,
-        end_ms: r.end_ms,
-        metrics: serde_json::to_value(r).map_err(|e| CoreError::Internal(e.to_string()))?,
-    })
-}
-
-pub(crate) fn from_record(rec: RollupRecord) -> Rollup {
-    // Missing fields (rollups written by an older version) default to zero.
-    let mut r: Rollup = serde_json::from_value(rec.metrics).unwrap_or_default();
-    r.truck_id = rec.truck_id;
-    r.day = rec.day;
-    r.driver_id = rec.driver_id;
-    r.start_ms = rec.start_ms;
-    r.end_ms = rec.end_ms;
-    r
-}
+/// A stored rollup back: the one conversion, `fc_live::records` (live writes them too).
+pub(crate) use fc_live::records::rollup_of as from_record;
 
 /// Trucks and time spans an import wrote, for rebuilding their rollups.
 #[derive(Debug, Default)]
@@ -628,7 +609,7 @@ pub(crate) async fn store_rollups(
                 run.finish()
             }
         };
-        let records = rollups.iter().map(to_record).collect::<Result<Vec<_>>>()?;
+        let records: Vec<RollupRecord> = rollups.iter().map(fc_live::records::rollup_record).collect();
         out.written += store.replace_rollups(truck, from, to, &records).await?;
     }
     Ok(out)
