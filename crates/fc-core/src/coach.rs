@@ -609,7 +609,10 @@ pub(crate) async fn store_rollups(
                 run.finish()
             }
         };
-        let records: Vec<RollupRecord> = rollups.iter().map(fc_live::records::rollup_record).collect();
+        let records: Vec<RollupRecord> = rollups
+            .iter()
+            .map(fc_live::records::rollup_record)
+            .collect();
         out.written += store.replace_rollups(truck, from, to, &records).await?;
     }
     Ok(out)
